@@ -1,0 +1,3 @@
+from citymodel.cli import main
+
+main()

@@ -1,0 +1,115 @@
+"""Settings, read from the environment over an optional TOML config file.
+
+Precedence, highest first: environment variables (``CITYMODEL_*``, and the
+conventional ``DATABASE_URL``), then the config file, then the defaults below.
+The config file is ``$CITYMODEL_CONFIG`` if set (it must then exist), else
+``./citymodel.toml`` when present. Its keys are the field names below::
+
+    database_url = "postgresql://user:secret@db.example:5432/city"
+    state_dir = "/var/lib/citymodel"
+    storage_crs = "EPSG:4326"
+
+    [crs_overrides]
+    "МСК-77" = "+proj=tmerc ... +towgs84=..."
+
+Relative paths are taken relative to the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from citymodel.errors import ConfigurationError
+
+CONFIG_ENV = "CITYMODEL_CONFIG"
+DEFAULT_CONFIG_FILE = Path("citymodel.toml")
+
+
+def config_file() -> Path | None:
+    """The config file in force, or None; a named file that is missing is an error."""
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigurationError(f"{CONFIG_ENV} names {path}, which is not a file")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured; see the module docstring for the sources."""
+
+    model_config = SettingsConfigDict(env_prefix="CITYMODEL_", extra="forbid")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CITYMODEL_DATABASE_URL", "database_url"),
+        description="An external PostGIS to use; when unset, the project runs its own cluster.",
+    )
+    state_dir: Path = Field(
+        default=Path(".citymodel"),
+        description="Where the local cluster, built tiles and other state live.",
+    )
+    storage_crs: str = Field(
+        default="EPSG:4326",
+        description="The one CRS every geometry is stored in; fixed when the schema is created.",
+    )
+    tiles_dir: Path | None = Field(
+        default=None, description="Where built 3D Tiles go; default <state_dir>/tiles."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the API server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port of the API server.")
+    crs_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description="Replacement PROJ definitions for catalogue CRSs, by name (e.g. TOWGS84).",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def resolved_state_dir(self) -> Path:
+        return self.state_dir.expanduser().resolve()
+
+    @property
+    def resolved_tiles_dir(self) -> Path:
+        if self.tiles_dir is not None:
+            return self.tiles_dir.expanduser().resolve()
+        return self.resolved_state_dir / "tiles"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation problems into a readable error."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        where = config_file()
+        source = f" (config file {where})" if where else ""
+        raise ConfigurationError(f"invalid settings{source}: {problems}") from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigurationError(f"cannot read settings from {config_file()}: {exc}") from None
