@@ -1,0 +1,1 @@
+"""Alembic migrations of the citymodel schema; run them with `citymodel db migrate`."""

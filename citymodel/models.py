@@ -1,0 +1,342 @@
+"""The city data model: parcels, buildings, rights, auctions, provenance and audit.
+
+The schema itself is created by the Alembic migrations in ``citymodel/migrations``;
+these classes describe it for queries, and ``tests/test_migrations.py`` checks the
+two agree. Geometry columns hold the one storage CRS of the database (the
+``storage_crs`` setting, fixed when the schema is created): the classes leave their
+SRID open (``srid=-1``) and ``citymodel.database.storage_srid`` reads the real one.
+
+Personal data: ``Right.holder_name`` of an individual holder is personal data. It is
+never shown to anonymous users and never written to logs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+HEIGHT_SOURCES = ("measured", "levels", "default")
+HOLDER_KINDS = ("individual", "legal_entity", "public")
+RIGHT_KINDS = ("right", "encumbrance")
+DEAL_TYPES = ("sale", "lease")
+RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
+AUDIT_ACTIONS = ("create", "update", "delete")
+# Area of a geometry in m² on the WGS 84 spheroid, whatever the storage CRS.
+AREA_M2_SQL = "ST_Area(ST_Transform(geom, 4326)::geography)"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _trigram_index(table: str, column: str) -> Index:
+    """For searching text by fragments and misspellings (pg_trgm)."""
+    return Index(
+        f"{table}_{column}_trgm", column, postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )
+
+
+def _storage_geometry(geometry_type: str) -> Geometry:
+    return Geometry(geometry_type, srid=-1, spatial_index=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class ImportRun(Base):
+    """One run of an importer: what was read, what came of it (provenance)."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="import_runs_status"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)  # parcels | buildings | rights | auctions
+    source_path: Mapped[str] = mapped_column(Text)
+    source_sha256: Mapped[str | None] = mapped_column(Text)
+    source_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    source_format: Mapped[str | None] = mapped_column(Text)
+    source_crs: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    status: Mapped[str] = mapped_column(Text, server_default="running")
+    message: Mapped[str | None] = mapped_column(Text)
+    loaded: Mapped[int] = mapped_column(Integer, server_default="0")
+    updated: Mapped[int] = mapped_column(Integer, server_default="0")
+    unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    rejected: Mapped[int] = mapped_column(Integer, server_default="0")
+    counts: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # format-specific extras
+    timings: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # seconds per phase
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    rejects: Mapped[list[ImportReject]] = relationship(back_populates="run")
+
+
+class ImportReject(Base):
+    """A feature or row an import refused, and why."""
+
+    __tablename__ = "import_rejects"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
+    )
+    locator: Mapped[str] = mapped_column(Text)  # "feature 12", "row 7", "parcel 26:05:060402:1"
+    field: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+    run: Mapped[ImportRun] = relationship(back_populates="rejects")
+
+
+class Parcel(Timestamps, Base):
+    """A land parcel (земельный участок) of the cadastre."""
+
+    __tablename__ = "parcels"
+    __table_args__ = (
+        Index("parcels_geom_gist", "geom", postgresql_using="gist"),
+        _trigram_index("parcels", "address"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    cadastral_number: Mapped[str] = mapped_column(Text)  # canonical, as the source gives it
+    cadastral_key: Mapped[str] = mapped_column(Text, unique=True)  # zero-stripped, for lookup
+    geom = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=True)  # None: no boundaries
+    declared_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    computed_area_m2: Mapped[float | None] = mapped_column(
+        Float, Computed(AREA_M2_SQL, persisted=True)
+    )
+    address: Mapped[str | None] = mapped_column(Text)
+    land_category: Mapped[str | None] = mapped_column(Text)  # code, e.g. 003002000000
+    permitted_use: Mapped[str | None] = mapped_column(Text)  # code, e.g. 141003000000 or 2.1
+    permitted_use_text: Mapped[str | None] = mapped_column(Text)  # as in the documents
+    cadastral_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    state: Mapped[str | None] = mapped_column(Text)  # register state code, e.g. 01, 06
+    parcel_type: Mapped[str | None] = mapped_column(Text)  # 01 землепользование … 05 МКУ
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    buildings: Mapped[list[Building]] = relationship(back_populates="parcel")
+    rights: Mapped[list[Right]] = relationship(back_populates="parcel")
+
+
+class Building(Timestamps, Base):
+    """A building or construction, with what is needed to extrude it."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (
+        UniqueConstraint("osm_type", "osm_id", name="buildings_osm_key"),
+        CheckConstraint("osm_type IN ('node', 'way', 'relation')", name="buildings_osm_type"),
+        CheckConstraint(_in("height_source", HEIGHT_SOURCES), name="buildings_height_source"),
+        CheckConstraint("height >= 0 AND min_height >= 0 AND min_height <= height",
+                        name="buildings_heights"),
+        Index("buildings_footprint_gist", "footprint", postgresql_using="gist"),
+        _trigram_index("buildings", "address"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, server_default="building")  # building | construction
+    osm_type: Mapped[str | None] = mapped_column(Text)
+    osm_id: Mapped[int | None] = mapped_column(BigInteger)
+    register_id: Mapped[str | None] = mapped_column(Text, unique=True)  # city register (UNOM)
+    cadastral_number: Mapped[str | None] = mapped_column(Text)
+    cadastral_key: Mapped[str | None] = mapped_column(Text, unique=True)
+    footprint = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=False)
+    height: Mapped[float] = mapped_column(Float)  # metres above ground to the top
+    height_source: Mapped[str] = mapped_column(Text)  # measured | levels | default
+    floors: Mapped[int | None] = mapped_column(SmallInteger)
+    min_height: Mapped[float] = mapped_column(Float, server_default="0")
+    ground_elevation: Mapped[float | None] = mapped_column(Float)  # metres above sea level
+    use: Mapped[str | None] = mapped_column(Text)
+    year_built: Mapped[int | None] = mapped_column(SmallInteger)
+    address: Mapped[str | None] = mapped_column(Text)
+    parcel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parcels.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    parcel: Mapped[Parcel | None] = relationship(back_populates="buildings")
+    rights: Mapped[list[Right]] = relationship(back_populates="building")
+
+
+class Right(Timestamps, Base):
+    """A property right or an encumbrance (lease, mortgage) on a parcel or a building."""
+
+    __tablename__ = "rights"
+    __table_args__ = (
+        CheckConstraint("num_nonnulls(parcel_id, building_id) = 1", name="rights_one_object"),
+        CheckConstraint(_in("kind", RIGHT_KINDS), name="rights_kind"),
+        CheckConstraint(_in("holder_kind", HOLDER_KINDS), name="rights_holder_kind"),
+        CheckConstraint(
+            "(share_numerator IS NULL AND share_denominator IS NULL) OR "
+            "(share_numerator > 0 AND share_denominator >= share_numerator)",
+            name="rights_share",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    parcel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parcels.id", ondelete="CASCADE"), index=True
+    )
+    building_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(Text)  # right | encumbrance
+    type_code: Mapped[str] = mapped_column(Text)  # e.g. 001001000000, 022006000000
+    type_name: Mapped[str | None] = mapped_column(Text)
+    holder_kind: Mapped[str] = mapped_column(Text)  # individual | legal_entity | public
+    holder_name: Mapped[str | None] = mapped_column(Text)  # personal data for individuals
+    holder_inn: Mapped[str | None] = mapped_column(Text)
+    share_numerator: Mapped[int | None] = mapped_column(Integer)
+    share_denominator: Mapped[int | None] = mapped_column(Integer)
+    registration_number: Mapped[str | None] = mapped_column(Text, unique=True)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    parcel: Mapped[Parcel | None] = relationship(back_populates="rights")
+    building: Mapped[Building | None] = relationship(back_populates="rights")
+
+
+class AuctionNotice(Timestamps, Base):
+    """A notice of bidding (извещение о торгах), as published on torgi.gov.ru."""
+
+    __tablename__ = "auction_notices"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    notice_number: Mapped[str] = mapped_column(Text, unique=True)
+    bidding_type_code: Mapped[str | None] = mapped_column(Text)
+    bidding_type_name: Mapped[str | None] = mapped_column(Text)
+    bidding_form: Mapped[str | None] = mapped_column(Text)
+    organizer_name: Mapped[str | None] = mapped_column(Text)
+    organizer_inn: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bidding_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bidding_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    lots: Mapped[list[Lot]] = relationship(back_populates="notice")
+
+
+class Lot(Timestamps, Base):
+    """A lot of a notice: the sale or lease of one or more parcels or buildings."""
+
+    __tablename__ = "lots"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "lot_number", name="lots_notice_lot"),
+        CheckConstraint(_in("deal_type", DEAL_TYPES), name="lots_deal_type"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("auction_notices.id", ondelete="CASCADE"))
+    lot_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(Text, index=True)  # PUBLISHED … COMPLETED
+    deal_type: Mapped[str | None] = mapped_column(Text)  # sale | lease
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    subject_rf: Mapped[str | None] = mapped_column(Text)
+    start_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    price_step: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    deposit: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    final_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(Text, server_default="RUB")
+    result_on: Mapped[date | None] = mapped_column(Date)  # date the result was determined
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+    notice: Mapped[AuctionNotice] = relationship(back_populates="lots")
+    objects: Mapped[list[LotObject]] = relationship(back_populates="lot")
+
+
+class LotObject(Base):
+    """What a lot sells or leases: a parcel or building, or a number not (yet) known."""
+
+    __tablename__ = "lot_objects"
+    __table_args__ = (
+        CheckConstraint(
+            "num_nonnulls(cadastral_number, parcel_id, building_id) > 0",
+            name="lot_objects_something",
+        ),
+        UniqueConstraint("lot_id", "cadastral_key", name="lot_objects_lot_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    cadastral_number: Mapped[str | None] = mapped_column(Text)
+    cadastral_key: Mapped[str | None] = mapped_column(Text, index=True)
+    parcel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parcels.id", ondelete="SET NULL"), index=True
+    )
+    building_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buildings.id", ondelete="SET NULL"), index=True
+    )
+
+    lot: Mapped[Lot] = relationship(back_populates="objects")
+
+
+class AuditEntry(Base):
+    """A change made through the API: who, when, what. Personal data is not copied here."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_in("action", AUDIT_ACTIONS), name="audit_log_action"),
+        Index("audit_log_entity", "entity", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    entity: Mapped[str] = mapped_column(Text)  # table name
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    changes: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # field: [old, new]
