@@ -163,6 +163,10 @@ def resolve(spec: str | int, overrides: Mapping[str, str] | None = None) -> Reso
             f"cannot resolve coordinate system {value!r}: pass --crs with an EPSG code "
             "(EPSG:32637), a catalogue name (МСК-77) or a PROJ definition"
         ) from None
+    for entry in CATALOGUE:  # a file written in a catalogue system carries its WKT
+        local = _from_local(entry, overrides or {})
+        if crs.equals(local.crs, ignore_axis_order=True):
+            return local
     code = crs.to_epsg(min_confidence=70)
     if code is not None:
         return _from_epsg(code, value)

@@ -109,6 +109,17 @@ def server_info(engine: Engine) -> ServerInfo:
     return ServerInfo(postgres, postgis, revision, head_revision(), srid)
 
 
+def require_schema(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is missing or older than the code."""
+    info = server_info(engine)
+    if not info.up_to_date:
+        have = f"is at revision {info.revision}" if info.revision else "has no citymodel schema"
+        raise DatabaseUnavailable(
+            f"the database at {describe(engine.url)} {have}; this version needs revision "
+            f"{info.head}: run `citymodel db migrate`"
+        )
+
+
 def storage_srid(connection: Connection) -> int | None:
     """The SRID the schema stores geometries in, or None before the schema exists."""
     return connection.execute(

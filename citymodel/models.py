@@ -174,7 +174,7 @@ class Building(Timestamps, Base):
     register_id: Mapped[str | None] = mapped_column(Text, unique=True)  # city register (UNOM)
     cadastral_number: Mapped[str | None] = mapped_column(Text)
     cadastral_key: Mapped[str | None] = mapped_column(Text, unique=True)
-    footprint = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=False)
+    footprint = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=True)  # None: register only
     height: Mapped[float] = mapped_column(Float)  # metres above ground to the top
     height_source: Mapped[str] = mapped_column(Text)  # measured | levels | default
     floors: Mapped[int | None] = mapped_column(SmallInteger)

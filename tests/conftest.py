@@ -26,6 +26,7 @@ from citymodel.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 KPT_SAMPLE = DATA / "kpt" / "kpt10-26-05-060402.xml"
+sys.path.append(str(DATA))  # make_samples: what the sample files were made from
 
 
 def reachable_tmpdir(prefix: str) -> Path:
@@ -54,17 +55,46 @@ def cluster() -> Iterator[LocalCluster]:
     shutil.rmtree(state, ignore_errors=True)
 
 
-@pytest.fixture
-def empty_database(cluster: LocalCluster) -> Iterator[URL]:
-    """A new, empty database on the session cluster, dropped afterwards."""
+def _new_database(cluster: LocalCluster, template: str | None = None) -> URL:
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = database.create_engine(cluster.url()).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield cluster.url().set(database=name)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
+    return cluster.url().set(database=name)
+
+
+def _drop_database(cluster: LocalCluster, url: URL) -> None:
+    admin = database.create_engine(cluster.url()).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_database(cluster: LocalCluster) -> Iterator[URL]:
+    """A new, empty database on the session cluster, dropped afterwards."""
+    url = _new_database(cluster)
+    yield url
+    _drop_database(cluster, url)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(cluster: LocalCluster) -> str:
+    """A database migrated to the newest schema, copied for each test that needs one."""
+    url = _new_database(cluster)
+    engine = database.create_engine(url)
+    database.migrate(engine, settings_for(url))
+    engine.dispose()
+    return url.database
+
+
+@pytest.fixture
+def db(cluster: LocalCluster, migrated_template: str) -> Iterator[URL]:
+    """A fresh database with the newest schema (storage EPSG:4326), dropped afterwards."""
+    url = _new_database(cluster, template=migrated_template)
+    yield url
+    _drop_database(cluster, url)
 
 
 def settings_for(url: URL, **overrides) -> Settings:
@@ -72,10 +102,9 @@ def settings_for(url: URL, **overrides) -> Settings:
 
 
 @pytest.fixture
-def migrated(empty_database: URL) -> Iterator[Engine]:
-    """An engine on a fresh database migrated to the newest schema (storage EPSG:4326)."""
-    engine = database.create_engine(empty_database)
-    database.migrate(engine, settings_for(empty_database))
+def migrated(db: URL) -> Iterator[Engine]:
+    """An engine on a fresh database with the newest schema (storage EPSG:4326)."""
+    engine = database.create_engine(db)
     yield engine
     engine.dispose()
 

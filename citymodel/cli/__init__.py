@@ -6,6 +6,7 @@ import click
 
 from citymodel import __version__
 from citymodel.cli.db import db
+from citymodel.cli.imports import import_
 from citymodel.errors import CitymodelError
 
 
@@ -31,6 +32,7 @@ def cli() -> None:
 
 
 cli.add_command(db)
+cli.add_command(import_)
 
 
 def main() -> None:

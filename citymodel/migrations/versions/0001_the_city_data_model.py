@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.Column('register_id', sa.Text(), nullable=True),
     sa.Column('cadastral_number', sa.Text(), nullable=True),
     sa.Column('cadastral_key', sa.Text(), nullable=True),
-    sa.Column('footprint', _storage_geometry(), nullable=False),
+    sa.Column('footprint', _storage_geometry(), nullable=True),
     sa.Column('height', sa.Float(), nullable=False),
     sa.Column('height_source', sa.Text(), nullable=False),
     sa.Column('floors', sa.SmallInteger(), nullable=True),

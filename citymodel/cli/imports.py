@@ -1,0 +1,198 @@
+"""`citymodel import …`: load source files into the database.
+
+The importers are imported inside each command: the CLI composes the packages,
+and `citymodel db …` stays quick to start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from citymodel import database
+from citymodel.errors import ConfigurationError
+from citymodel.settings import Settings, load_settings
+
+_file = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_max_rejects = click.option(
+    "--max-rejects", type=click.IntRange(min=0), default=0, show_default=True,
+    help="How many bad features or rows to skip (and report) before the import fails.",
+)
+_dry_run = click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+_crs = click.option(
+    "--crs", "crs_name", metavar="CRS",
+    help="The file's CRS (EPSG:32637, МСК-77, a PROJ string); overrides what the file declares.",
+)
+_layer = click.option("--layer", help="The layer to read, when the file has several.")
+_map = click.option(
+    "--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+    help="Read FIELD from the file's COLUMN (repeatable), e.g. --map cadastral_number=KN.",
+)
+
+
+@click.group(name="import")
+def import_() -> None:
+    """Load parcels, buildings, rights and auctions; `import status` lists the runs.
+
+    Every import runs in one transaction (a failure changes nothing), matches
+    records by their natural keys (importing a file twice changes nothing the
+    second time) and is recorded, failed or not, in the import runs.
+    """
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"{pair!r}: expected FIELD=COLUMN", param_hint="--map")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _target(settings: Settings):
+    """The database to import into, with its schema checked."""
+    url = database.database_url(settings)
+    engine = database.create_engine(url)
+    database.require_schema(engine)
+    engine.dispose()
+    return url
+
+
+@import_.command()
+@_file
+@_crs
+@_layer
+@_map
+@_max_rejects
+@_dry_run
+def parcels(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None:
+    """Import cadastral parcels from FILE.
+
+    GeoJSON, GeoPackage, Shapefile, or Rosreestr XML (KPT v10 and
+    extract_cadastral_plan_territory, with the buildings they hold). Fields read:
+    cadastral_number (required), address, declared_area_m2, land_category,
+    permitted_use, permitted_use_text, cadastral_value, state, parcel_type,
+    registered_on.
+    """
+    from importers.parcels import import_parcels
+
+    settings = load_settings()
+    click.echo(import_parcels(
+        _target(settings), settings, file, crs_name=crs_name, layer=layer,
+        mapping=_mapping(mappings), max_rejects=max_rejects, dry_run=dry_run,
+    ))
+
+
+@import_.command()
+@_file
+@_crs
+@_layer
+@_map
+@click.option("--height-field", metavar="COLUMN", help="Column of heights in metres.")
+@click.option("--levels-field", metavar="COLUMN", help="Column of numbers of levels (floors).")
+@click.option("--storey-height", type=click.FloatRange(min=1, max=10), default=3.0,
+              show_default=True, help="Metres per level, for heights estimated from levels.")
+@click.option("--default-height", type=click.FloatRange(min=1, max=500), default=9.0,
+              show_default=True, help="Height of a building with neither height nor levels.")
+@_max_rejects
+@_dry_run
+def buildings(file: Path, crs_name, layer, mappings, height_field, levels_field,
+              storey_height, default_height, max_rejects, dry_run) -> None:
+    """Import building footprints from FILE.
+
+    OpenStreetMap (.osm.pbf, .osm) or GeoJSON, GeoPackage, Shapefile. Vector
+    files need an identifier column (register_id or cadastral_number); other
+    fields read: height, levels, min_height, min_level, ground_elevation, use,
+    year_built, address, kind. Each building is linked to the parcel it mostly
+    stands on.
+    """
+    from importers.buildings import HeightRules, import_buildings
+
+    settings = load_settings()
+    mapping = _mapping(mappings)
+    for field, column in (("height", height_field), ("levels", levels_field)):
+        if column:
+            mapping[field] = column
+    if file.name.lower().endswith((".osm.pbf", ".pbf", ".osm")) and (mapping or crs_name):
+        raise ConfigurationError("OpenStreetMap files have fixed tags and CRS: drop --map/--crs")
+    click.echo(import_buildings(
+        _target(settings), settings, file, crs_name=crs_name, layer=layer, mapping=mapping,
+        rules=HeightRules(storey_m=storey_height, default_m=default_height),
+        max_rejects=max_rejects, dry_run=dry_run,
+    ))
+
+
+@import_.command()
+@_file
+@_max_rejects
+@_dry_run
+def rights(file: Path, max_rejects, dry_run) -> None:
+    """Import property rights and encumbrances from FILE (CSV or JSON).
+
+    Columns: cadastral_number, registration_number, type_code, holder_kind
+    (individual | legal_entity | public) are required; kind (right |
+    encumbrance), type_name, holder_name, holder_inn, share (1/2),
+    registered_on, starts_on, ends_on are optional. The parcel or building must
+    already be in the database.
+    """
+    from importers.rights import import_rights
+
+    settings = load_settings()
+    click.echo(import_rights(_target(settings), settings, file, max_rejects=max_rejects,
+                             dry_run=dry_run))
+
+
+@import_.command()
+@_file
+@_max_rejects
+@_dry_run
+def auctions(file: Path, max_rejects, dry_run) -> None:
+    """Import auction notices and lots from FILE.
+
+    torgi.gov.ru open-data notice JSON, or the CSV form (one row per lot; see
+    the README). Lots link to their parcels by cadastral number; lots whose
+    parcel is unknown are kept and counted.
+    """
+    from importers.auctions import import_auctions
+
+    settings = load_settings()
+    click.echo(import_auctions(_target(settings), settings, file, max_rejects=max_rejects,
+                               dry_run=dry_run))
+
+
+@import_.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many runs to list, newest first.")
+@click.option("--rejects", "run_id", type=int, metavar="RUN",
+              help="List the rejects of run RUN instead.")
+def status(limit: int, run_id: int | None) -> None:
+    """List the last import runs with their counts and rejects."""
+    from importers.runs import recent_runs, rejects_of
+
+    settings = load_settings()
+    engine = database.create_engine(database.database_url(settings))
+    if run_id is not None:
+        found = rejects_of(engine, run_id)
+        for locator, field, reason in found:
+            click.echo(f"{locator}{f', field {field}' if field else ''}: {reason}")
+        if not found:
+            click.echo(f"run {run_id} has no rejects")
+        return
+    runs = recent_runs(engine, limit)
+    if not runs:
+        click.echo("no imports yet")
+    for run in runs:
+        seconds = f"{run.seconds:.1f} s" if run.seconds is not None else "-"
+        extras = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in run.counts.items()
+                           if v and k != "read")
+        click.echo(
+            f"run {run.id}  {run.started_at:%Y-%m-%d %H:%M}  {run.kind:<9} {run.status:<9} "
+            f"{Path(run.source_path).name}: {run.loaded} loaded, {run.updated} updated, "
+            f"{run.unchanged} unchanged, {run.rejected} rejected ({seconds})"
+            + (f"; {extras}" if extras else "")
+        )
+        if run.message and run.status != "succeeded":
+            first_line = run.message.splitlines()[0]
+            click.echo(f"        {first_line}")

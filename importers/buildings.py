@@ -1,0 +1,221 @@
+"""Buildings: OpenStreetMap, GeoJSON / GeoPackage / Shapefile, and the register's own.
+
+A building's height is measured when the source gives one; else estimated from
+its levels (``levels × storey height``); else a default — and ``height_source``
+says which. Each building is linked to the parcel it mostly stands on.
+
+Buildings are matched by a natural key: the OSM id for OpenStreetMap, else the
+city register id (``register_id``) or the building's own cadastral number,
+whichever the file has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from psycopg import sql
+from sqlalchemy.engine import URL
+
+from citymodel import crs
+from citymodel.settings import Settings
+from importers import links
+from importers.core import Context, Counts, FileRejected, Summary, run_import
+from importers.fields import Field, FieldValueError, integer, number, text
+from importers.loading import (
+    Batch,
+    Duplicates,
+    cadastral_numbers,
+    from_vector,
+    keep_good_rows,
+    parse_fields,
+    rows,
+    storage_geometries,
+)
+from importers.geometry import PolygonCleaner
+from importers.sources import osm
+from importers.sources.vector import VectorSource
+from importers.staging import Column, Stage
+
+
+@dataclass(frozen=True)
+class HeightRules:
+    storey_m: float = 3.0  # height of one level, for estimates from levels
+    default_m: float = 9.0  # height of a building with neither height nor levels
+
+
+def _bounded(low: int, high: int, what: str):
+    def parse(value):
+        result = integer(value)
+        if result is not None and not low <= result <= high:
+            raise FieldValueError(f"{what} {result} is outside {low}…{high}")
+        return result
+    return parse
+
+
+def _metres(value):
+    result = number(value)
+    if result is not None and not 0 <= result <= 1000:
+        raise FieldValueError(f"{value!r} is not a height in metres (0…1000)")
+    return result
+
+
+FIELDS = (
+    Field("register_id"),
+    Field("cadastral_number"),
+    Field("osm_type"),
+    Field("osm_id", integer),
+    Field("kind"),
+    Field("height", _metres),
+    Field("levels", number),
+    Field("min_height", _metres),
+    Field("min_level", number),
+    Field("ground_elevation", number),
+    Field("use"),
+    Field("year_built", _bounded(800, 2100, "year")),
+    Field("address", text),
+)
+VECTOR_FIELDS = [f.name for f in FIELDS if f.name not in ("osm_type", "osm_id")]
+
+STAGE = (
+    Column("kind", "text"), Column("osm_type", "text"), Column("osm_id", "bigint"),
+    Column("register_id", "text"), Column("cadastral_number", "text"),
+    Column("cadastral_key", "text"), Column("footprint", "geometry", geometry=True),
+    Column("height", "float8"), Column("height_source", "text"), Column("floors", "smallint"),
+    Column("min_height", "float8"), Column("ground_elevation", "float8"), Column("use", "text"),
+    Column("year_built", "smallint"), Column("address", "text"), Column("source", "text"),
+)
+KEYS = {
+    "osm": ("osm_type", "osm_id"),
+    "register_id": ("register_id",),
+    "cadastral_number": ("cadastral_key",),
+}
+
+
+class BuildingLoader:
+    """Validates building batches and stages them; ``finish`` merges and links them."""
+
+    def __init__(self, ctx: Context, storage: crs.ResolvedCrs, *, key: str, source: str,
+                 rules: HeightRules = HeightRules()) -> None:
+        self.ctx = ctx
+        self.storage = storage
+        self.key = key
+        self.source = source
+        self.rules = rules
+        self.stage = Stage(ctx.conn, "stage_buildings", STAGE)
+        self.duplicates = Duplicates()
+        self.cleaners: dict[str, PolygonCleaner] = {}
+        self.counts = {"repaired": 0, "without_footprint": 0, "height_measured": 0,
+                       "height_from_levels": 0, "height_default": 0}
+
+    def load(self, batch: Batch, source_crs: crs.ResolvedCrs | None) -> None:
+        f = parse_fields(batch, FIELDS)
+        numbers, keys = cadastral_numbers(batch, f["cadastral_number"], required=False)
+        key_values = {
+            "osm": list(zip(f["osm_type"], f["osm_id"], strict=True)),
+            "register_id": f["register_id"],
+            "cadastral_number": keys,
+        }[self.key]
+        for i, value in enumerate(key_values):
+            if value is None or (isinstance(value, tuple) and None in value):
+                batch.problem(i, self.key, "a value is required: it identifies the building")
+        self.duplicates.check(batch, key_values, self.key)
+        footprints = [None] * batch.size
+        if batch.geometries is not None and source_crs is not None:
+            footprints, repaired = storage_geometries(batch, self._cleaner(source_crs),
+                                                      self.storage.srid, "footprint")
+            self.counts["repaired"] += repaired
+        height, height_source, floors, min_height = self._heights(batch, f)
+        keep = keep_good_rows(batch, self.ctx.rejects)
+        kept = np.flatnonzero(keep)
+        self.counts["without_footprint"] += sum(footprints[i] is None for i in kept)
+        for name, label in (("height_measured", "measured"), ("height_from_levels", "levels"),
+                            ("height_default", "default")):
+            self.counts[name] += sum(height_source[i] == label for i in kept)
+        kinds = [k or "building" for k in f["kind"]]
+        self.stage.write(rows(
+            keep, kinds, f["osm_type"], f["osm_id"], f["register_id"], numbers, keys,
+            footprints, height, height_source, floors, min_height, f["ground_elevation"],
+            f["use"], f["year_built"], f["address"], [self.source] * batch.size,
+        ))
+        self.ctx.progress.advance(batch.size)
+
+    def _heights(self, batch: Batch, f: dict[str, list]):
+        storey, default = self.rules.storey_m, self.rules.default_m
+        heights, sources, floors, mins = [], [], [], []
+        for i in range(batch.size):
+            measured, levels = f["height"][i], f["levels"][i]
+            if measured is not None and measured > 0:
+                heights.append(measured)
+                sources.append("measured")
+            elif levels is not None and levels > 0:
+                heights.append(levels * storey)
+                sources.append("levels")
+            else:
+                heights.append(default)
+                sources.append("default")
+            floors.append(round(levels) if levels is not None and 0 < levels < 300 else None)
+            low = f["min_height"][i]
+            if low is None and f["min_level"][i] is not None:
+                low = f["min_level"][i] * storey
+            mins.append(low or 0.0)
+            if mins[-1] >= heights[-1]:
+                if sources[-1] == "measured":
+                    batch.problem(i, "min_height", f"the base ({mins[-1]:g} m) is not below "
+                                                   f"the measured top ({heights[-1]:g} m)")
+                else:  # an estimate of a part raised off the ground: stack it on its base
+                    heights[-1] += mins[-1]
+        return heights, sources, floors, mins
+
+    def _cleaner(self, source: crs.ResolvedCrs) -> PolygonCleaner:
+        if source.name not in self.cleaners:
+            self.cleaners[source.name] = PolygonCleaner(source, self.storage)
+        return self.cleaners[source.name]
+
+    def finish(self) -> Counts:
+        self.ctx.progress.phase("merging")
+        counts = self.stage.upsert(
+            "buildings", KEYS[self.key], extra={"import_run_id": sql.Literal(self.ctx.run_id)}
+        )
+        links.buildings_to_parcels(self.ctx.conn, changed_buildings_of_run=self.ctx.run_id)
+        links.lots_to_objects(self.ctx.conn)
+        counts.extra.update(self.counts)
+        return counts
+
+
+def import_buildings(
+    url: URL, settings: Settings, path: Path, *, crs_name: str | None = None,
+    layer: str | None = None, mapping: Mapping[str, str] | None = None,
+    rules: HeightRules = HeightRules(), max_rejects: int = 0, dry_run: bool = False,
+) -> Summary:
+    """Import building footprints from OpenStreetMap or a vector file."""
+    storage = crs.resolve(settings.storage_crs, settings.crs_overrides)
+    options = {"crs": crs_name, "layer": layer, "map": dict(mapping or {}),
+               "storey_height": rules.storey_m, "default_height": rules.default_m}
+
+    def work(ctx: Context) -> Counts:
+        if osm.is_osm(path):
+            ctx.describe("OpenStreetMap", "EPSG:4326")
+            wgs84 = crs.resolve("EPSG:4326")
+            loader = BuildingLoader(ctx, storage, key="osm", source="osm", rules=rules)
+            for batch in osm.read(path):
+                loader.load(batch, wgs84)
+            return loader.finish()
+        source = VectorSource(path, layer=layer, crs_override=crs_name, mapping=mapping or {},
+                              fields=VECTOR_FIELDS, overrides=settings.crs_overrides)
+        key = next((k for k in ("register_id", "cadastral_number") if k in source.columns), None)
+        if key is None:
+            raise FileRejected(
+                f"{path}: no column identifies the buildings: map one with "
+                "--map register_id=COLUMN or --map cadastral_number=COLUMN"
+            )
+        ctx.describe(source.format, source.crs.name, source.total)
+        loader = BuildingLoader(ctx, storage, key=key, source=source.format, rules=rules)
+        for vb in source.batches():
+            loader.load(from_vector(vb, "footprint"), source.crs)
+        return loader.finish()
+
+    return run_import(url, kind="buildings", source=path, options=options, work=work,
+                      max_rejects=max_rejects, dry_run=dry_run)

@@ -1,0 +1,120 @@
+"""From read batches to staged rows: the checks every loader shares.
+
+A reader hands over a :class:`Batch` — where each row is, its field columns and
+geometries in the source CRS. A loader parses the fields column by column,
+checks keys and geometries, collects every problem of a row, records one reject
+per bad row (with all its reasons) and stages the good rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from citymodel.cadastral import CadastralNumber
+from citymodel.errors import InvalidCadastralNumber
+from importers.core import RejectLog
+from importers.fields import Field, parse_column
+from importers.geometry import PolygonCleaner, decode_wkb, to_hex_ewkb
+
+Problems = dict[int, list[tuple[str | None, str]]]  # row index → [(field, reason)]
+
+
+@dataclass
+class Batch:
+    """Rows as read: ``locator(i)`` says where row i is in the source."""
+
+    size: int
+    locator: Callable[[int], str]
+    columns: Mapping[str, object]  # field name → pyarrow array or list
+    geometries: np.ndarray | None = None  # shapely geometries in the source CRS, or None
+    problems: Problems = field(default_factory=dict)
+
+    def problem(self, i: int, field_name: str | None, reason: str) -> None:
+        self.problems.setdefault(i, []).append((field_name, reason))
+
+
+def from_vector(vb, geometry_field: str = "geometry") -> Batch:
+    """A batch of a vector file (``sources.vector.VectorBatch``), its geometries decoded."""
+    geometries, failures = decode_wkb(vb.wkb)
+    batch = Batch(size=len(vb), locator=vb.locator, columns=vb.columns, geometries=geometries)
+    for i, reason in failures:
+        batch.problem(i, geometry_field, reason)
+    return batch
+
+
+def parse_fields(batch: Batch, specs: Sequence[Field]) -> dict[str, list]:
+    parsed = {}
+    for spec in specs:
+        values, errors = parse_column(spec, batch.columns.get(spec.name), batch.size)
+        parsed[spec.name] = values
+        for i, reason in errors:
+            batch.problem(i, spec.name, reason)
+    return parsed
+
+
+def cadastral_numbers(batch: Batch, raw: list, field_name: str = "cadastral_number",
+                      *, required: bool = True) -> tuple[list, list]:
+    """Canonical numbers and lookup keys; malformed ones become problems."""
+    canonical, keys = [None] * batch.size, [None] * batch.size
+    for i, value in enumerate(raw):
+        if value is None:
+            if required and not any(f == field_name for f, _ in batch.problems.get(i, [])):
+                batch.problem(i, field_name, "a value is required")
+            continue
+        try:
+            number = CadastralNumber.parse(value)
+        except InvalidCadastralNumber as exc:
+            batch.problem(i, field_name, f"{exc.reason} (got {value!r})")
+            continue
+        canonical[i], keys[i] = str(number), number.key
+    return canonical, keys
+
+
+class Duplicates:
+    """Natural keys seen so far in the file, to refuse a key's second row."""
+
+    def __init__(self) -> None:
+        self.seen: dict[object, str] = {}
+
+    def check(self, batch: Batch, keys: Sequence, field_name: str) -> None:
+        for i, key in enumerate(keys):
+            if key is None or i in batch.problems:
+                continue
+            where = batch.locator(i)
+            first = self.seen.setdefault(key, where)
+            if first != where:
+                batch.problem(i, field_name, f"duplicate key {_show(key)} within the file: "
+                                             f"first at {first}")
+
+
+def storage_geometries(batch: Batch, cleaner: PolygonCleaner, srid: int,
+                       field_name: str = "geometry") -> tuple[np.ndarray, int]:
+    """Checked, repaired, reprojected geometries as hex EWKB; returns them and the repairs."""
+    cleaned = cleaner.clean(batch.geometries)
+    for i, reason in cleaned.rejects:
+        batch.problem(i, field_name, reason)
+    return to_hex_ewkb(cleaned.geometries, srid), cleaned.repaired
+
+
+def keep_good_rows(batch: Batch, rejects: RejectLog) -> np.ndarray:
+    """Record the batch's bad rows as rejects; returns the mask of the good ones."""
+    keep = np.ones(batch.size, dtype=bool)
+    for i in sorted(batch.problems):
+        keep[i] = False
+        rejects.add_row(batch.locator(i), batch.problems[i])
+    return keep
+
+
+def rows(keep: np.ndarray, *columns: Sequence) -> list[tuple]:
+    """The kept rows, as tuples in column order, for COPY."""
+    if keep.all():
+        return list(zip(*columns, strict=True))
+    index = np.flatnonzero(keep)
+    return [tuple(column[i] for column in columns) for i in index]
+
+
+def _show(key: object) -> str:
+    return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)

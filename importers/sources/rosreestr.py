@@ -1,0 +1,310 @@
+"""Rosreestr XML: KPT v10 (кадастровый план территории) and the newer
+``extract_cadastral_plan_territory``, read as a stream with a hardened parser.
+
+Both give parcels and the buildings and constructions of a cadastral quarter.
+Coordinates are in a local system named in the file (X is northing, Y easting —
+never guessed from magnitudes). A contour's first ring is its outer boundary, the
+others are holes; a circle (TypeUnit="Окружность", or an ordinate with a radius)
+becomes a polygon. Parcels whose boundaries are not established have no
+coordinates: they are read as records without geometry.
+
+XML with a DOCTYPE is refused before parsing (Rosreestr files have none, and
+entity declarations are how entity-expansion bombs work); entities are never
+resolved and nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+from lxml import etree
+
+from importers.core import FileRejected
+
+KPT10 = "KPT v10 XML"
+EXTRACT = "extract_cadastral_plan_territory XML"
+CIRCLE_SEGMENTS = 16  # per quarter circle
+PROLOG_BYTES = 64 * 1024
+
+# Purpose of buildings (AssignationBuilding / purpose), from the register's classifier.
+BUILDING_USE = {
+    "204001000000": "non-residential",
+    "204002000000": "residential",
+    "204003000000": "apartments",
+    "204004000000": "garage",
+    "204005000000": "residential",  # жилое строение
+    "204006000000": "residential",  # садовый дом
+}
+
+
+@dataclass
+class RegisterObject:
+    """A parcel, building or construction as the file describes it."""
+
+    kind: str  # parcel | building | construction
+    cadastral_number: str
+    attrs: dict[str, Any]
+    geometry: shapely.Geometry | None = None  # in the file's CRS, x = easting
+    crs_name: str | None = None  # the coordinate system it names
+    problems: list[str] = field(default_factory=list)  # geometry that cannot be built
+
+    @property
+    def locator(self) -> str:
+        return f"{self.kind} {self.cadastral_number}"
+
+
+def sniff(path: Path) -> str | None:
+    """KPT10, EXTRACT or None, from the root element; refuses DOCTYPEs."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(PROLOG_BYTES)
+    except OSError:
+        return None
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith(b"<"):
+        return None
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise FileRejected(
+            f"{path}: the XML declares a DOCTYPE or entities, which Rosreestr files never do; "
+            "refused (it may be an entity-expansion attack)"
+        )
+    if b"extract_cadastral_plan_territory" in head:
+        return EXTRACT
+    if b"<KPT" in head or b":KPT" in head:
+        return KPT10
+    return None
+
+
+def read(path: Path, fmt: str) -> Iterator[RegisterObject]:
+    """Every parcel, building and construction in the file, in file order."""
+    try:
+        if fmt == KPT10:
+            yield from _read_kpt10(path)
+        else:
+            yield from _read_extract(path)
+    except etree.XMLSyntaxError as exc:
+        raise FileRejected(f"{path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
+
+
+def _iterparse(path: Path, tags):
+    return etree.iterparse(
+        str(path), events=("end",), tag=tags, resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True,
+    )
+
+
+def _release(elem) -> None:
+    """Free what has been read: keeps memory flat on large files."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+# -- KPT v10 -----------------------------------------------------------------------
+
+
+def _read_kpt10(path: Path) -> Iterator[RegisterObject]:
+    systems = {el.get("CsId"): el.get("Name") for _, el in _iterparse(path, "{*}CoordSystem")}
+    for _, elem in _iterparse(path, ("{*}Parcel", "{*}ObjectRealty")):
+        if etree.QName(elem).localname == "Parcel":
+            yield _kpt_parcel(elem, systems)
+        else:
+            for child in elem:
+                kind = etree.QName(child).localname
+                if kind in ("Building", "Construction", "Uncompleted"):
+                    yield _kpt_building(child, kind, systems)
+        _release(elem)
+
+
+def _kpt_parcel(elem, systems: dict) -> RegisterObject:
+    utilization = elem.find("{*}Utilization")
+    area_unit = elem.findtext("{*}Area/{*}Unit")
+    obj = RegisterObject(
+        kind="parcel",
+        cadastral_number=elem.get("CadastralNumber", ""),
+        attrs={
+            "state": elem.get("State"),
+            "registered_on": elem.get("DateCreated"),
+            "declared_area_m2": _area_m2(elem.findtext("{*}Area/{*}Area"), area_unit),
+            "parcel_type": elem.findtext("{*}Name"),
+            "address": _kpt_address(elem.find("{*}Location/{*}Address")),
+            "land_category": elem.findtext("{*}Category"),
+            "permitted_use": utilization.get("Utilization") if utilization is not None else None,
+            "permitted_use_text": utilization.get("ByDoc") if utilization is not None else None,
+            "cadastral_value": _attr(elem.find("{*}CadastralCost"), "Value"),
+        },
+    )
+    spatials = [(None, es) for es in elem.findall("{*}EntitySpatial")]
+    spatials += [
+        (contour.get("NumberRecord"), contour.find("{*}EntitySpatial"))
+        for contour in elem.findall("{*}Contours/{*}Contour")
+    ]
+    _attach_geometry(obj, [(n, es) for n, es in spatials if es is not None], systems, _kpt_rings,
+                     polygon_required=True)
+    return obj
+
+
+def _kpt_building(elem, kind: str, systems: dict) -> RegisterObject:
+    obj = RegisterObject(
+        kind="building" if kind == "Building" else "construction",
+        cadastral_number=elem.get("CadastralNumber", ""),
+        attrs={
+            "use": BUILDING_USE.get(elem.findtext("{*}AssignationBuilding") or ""),
+            "address": _kpt_address(elem.find("{*}Address")),
+            "levels": elem.findtext(".//{*}Floors"),
+            "year_built": elem.findtext(".//{*}YearBuilt"),
+        },
+    )
+    spatials = [(None, es) for es in elem.findall("{*}EntitySpatial")]
+    _attach_geometry(obj, spatials, systems, _kpt_rings, polygon_required=False)
+    return obj
+
+
+def _kpt_rings(entity_spatial) -> list[list[tuple[float, float]] | shapely.Geometry]:
+    rings = []
+    for element in entity_spatial.iterfind("{*}SpatialElement"):
+        units = element.findall("{*}SpelementUnit")
+        if len(units) == 1 and units[0].get("TypeUnit") == "Окружность":
+            ordinate = units[0].find("{*}Ordinate")
+            radius = units[0].findtext("{*}R")
+            rings.append(_circle(ordinate.get("X"), ordinate.get("Y"), radius))
+            continue
+        rings.append([
+            (float(o.get("Y")), float(o.get("X")))  # X is northing, Y is easting
+            for unit in units for o in unit.iterfind("{*}Ordinate")
+        ])
+    return rings
+
+
+def _kpt_address(address) -> str | None:
+    if address is None:
+        return None
+    note = address.findtext("{*}Note")
+    if note:
+        return " ".join(note.split())
+    parts = []
+    for child in address:
+        name = etree.QName(child).localname
+        if name in ("OKATO", "KLADR", "OKTMO", "PostalCode", "Region"):
+            continue
+        value = child.get("Name") or child.get("Value") or (child.text or "").strip()
+        if value:
+            parts.append(f"{child.get('Type', '')} {value}".strip())
+    return ", ".join(parts) or None
+
+
+# -- extract_cadastral_plan_territory --------------------------------------------
+
+
+def _read_extract(path: Path) -> Iterator[RegisterObject]:
+    for _, elem in _iterparse(path, ("land_record", "build_record", "construction_record")):
+        kind = {"land_record": "parcel", "build_record": "building"}.get(elem.tag, "construction")
+        number = elem.findtext("object/common_data/cad_number") or ""
+        if kind == "parcel":
+            attrs = {
+                "registered_on": elem.findtext("record_info/registration_date"),
+                "declared_area_m2": elem.findtext("params/area/value"),
+                "parcel_type": elem.findtext("object/subtype/code"),
+                "address": _extract_address(elem),
+                "land_category": elem.findtext("params/category/type/code"),
+                "permitted_use": elem.findtext(
+                    "params/permitted_use/permitted_use_established/land_use/code"),
+                "permitted_use_text": elem.findtext(
+                    "params/permitted_use/permitted_use_established/by_document"),
+                "cadastral_value": elem.findtext("cost/value"),
+            }
+        else:
+            attrs = {
+                "use": BUILDING_USE.get(elem.findtext("params/purpose/code") or ""),
+                "address": _extract_address(elem),
+                "levels": elem.findtext("params/floors"),
+                "year_built": elem.findtext("params/year_built"),
+            }
+        obj = RegisterObject(kind=kind, cadastral_number=number, attrs=attrs)
+        spatials = [
+            (contour.findtext("number_pp"), contour.find("entity_spatial"))
+            for contour in elem.findall("contours_location/contours/contour")
+        ]
+        _attach_geometry(obj, [(n, es) for n, es in spatials if es is not None], None,
+                         _extract_rings, polygon_required=kind == "parcel")
+        yield obj
+        _release(elem)
+
+
+def _extract_rings(entity_spatial) -> list:
+    rings = []
+    for element in entity_spatial.iterfind("spatials_elements/spatial_element"):
+        ordinates = element.findall("ordinates/ordinate")
+        if len(ordinates) == 1 and ordinates[0].findtext("r"):
+            o = ordinates[0]
+            rings.append(_circle(o.findtext("x"), o.findtext("y"), o.findtext("r")))
+            continue
+        rings.append([(float(o.findtext("y")), float(o.findtext("x"))) for o in ordinates])
+    return rings
+
+
+def _extract_address(elem) -> str | None:
+    text = elem.findtext("address_location/address/readable_address")
+    return " ".join(text.split()) if text else None
+
+
+# -- shared ------------------------------------------------------------------------
+
+
+def _attach_geometry(obj: RegisterObject, spatials, systems, rings_of, *, polygon_required: bool):
+    """Build the object's (Multi)Polygon; problems are kept on the object, not raised."""
+    polygons = []
+    for contour, entity_spatial in spatials:
+        name = (systems or {}).get(entity_spatial.get("EntSys")) if systems is not None \
+            else entity_spatial.findtext("sk_id")
+        if name:
+            obj.crs_name = name
+        elif systems is not None and entity_spatial.get("EntSys"):
+            obj.problems.append(f"coordinate system {entity_spatial.get('EntSys')!r} is not described in the file")
+        where = f"contour {contour}" if contour else "boundary"
+        try:
+            rings = rings_of(entity_spatial)
+        except (TypeError, ValueError):
+            obj.problems.append(f"{where}: a coordinate is missing or not a number")
+            continue
+        if not rings:
+            continue
+        shell, *holes = rings
+        if isinstance(shell, shapely.Geometry):  # a circle
+            polygons.append(shell)
+            continue
+        if len(shell) < 2 or shell[0] != shell[-1]:
+            if polygon_required:
+                obj.problems.append(f"{where}: the outer ring is not closed (first point ≠ last)")
+            continue  # an open line: a construction such as a fence has no footprint
+        if len(shell) < 4 or any(not isinstance(h, shapely.Geometry) and len(h) < 4 for h in holes):
+            obj.problems.append(f"{where}: a ring has fewer than 4 points")
+            continue
+        hole_rings = [shapely.get_coordinates(h.exterior) if isinstance(h, shapely.Geometry) else h
+                      for h in holes]
+        polygons.append(shapely.Polygon(shell, hole_rings))
+    if polygons:
+        obj.geometry = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
+def _circle(x: str | None, y: str | None, radius: str | None) -> shapely.Geometry:
+    return shapely.Point(float(y), float(x)).buffer(float(radius), quad_segs=CIRCLE_SEGMENTS)
+
+
+def _area_m2(value: str | None, unit: str | None) -> str | None:
+    if value is None or unit in (None, "055"):  # 055: m²
+        return value
+    factors = {"059": 10_000, "061": 1_000_000}  # 059: hectare, 061: km²
+    if unit in factors:
+        return str(float(value.replace(",", ".")) * factors[unit])
+    return value
+
+
+def _attr(elem, name: str) -> str | None:
+    return elem.get(name) if elem is not None else None

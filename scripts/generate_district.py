@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Generate a realistic, deterministic sample district of Moscow, as source files.
+
+    python scripts/generate_district.py OUT_DIR [--seed 7] [--buildings 3000]
+        [--parcels N] [--crs МСК-77|EPSG:32637] [--only parcels]
+
+A street grid of city blocks (one cadastral quarter each, 77:01:000XXXX), blocks
+split into parcels with valid cadastral numbers and addresses, buildings with
+varied footprints (rectangles, L-shapes, courtyard blocks with a hole), heights,
+floors, uses and years; rights of the city, companies and individuals (with
+shares and leases); auctions in every status. Files, in the formats the importers
+read:
+
+    parcels.gpkg     parcels (layer "parcels"), in --crs
+    buildings.gpkg   buildings (layer "buildings"), in --crs, register_id = UNOM
+    rights.csv       rights and encumbrances
+    auctions.json    torgi.gov.ru notices (lots in every status but COMPLETED)
+    results.csv      completed auctions with final prices, in the CSV form
+
+The same seed and sizes give byte-identical attribute data. Memory stays flat:
+blocks are made and written a chunk at a time, so millions of buildings work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from citymodel import crs
+
+BLOCK_W, BLOCK_H, STREET = 160.0, 120.0, 24.0  # metres
+SETBACK = 5.0  # buildings stand back from their parcel's edges
+ROTATION_DEG = 14.0  # Moscow's streets do not run north–south
+ORIGIN_LONLAT = (37.530, 55.742)  # Presnensky district, near Moscow-City
+BLOCKS_PER_CHUNK = 2_000
+STATUSES = ("PUBLISHED", "APPLICATIONS_SUBMISSION", "DETERMINING_WINNER", "COMPLETED", "CANCELED")
+USES = (  # use, share, floors range, storey height
+    ("residential", 0.55, (5, 24), 3.0),
+    ("office", 0.15, (3, 40), 3.6),
+    ("retail", 0.10, (1, 3), 4.5),
+    ("industrial", 0.06, (1, 3), 5.0),
+    ("school", 0.06, (3, 4), 3.6),
+    ("hospital", 0.03, (4, 9), 3.6),
+    ("garage", 0.05, (1, 2), 3.0),
+)
+STREETS_EW = ("Пресненский Вал", "Красная Пресня", "Звенигородская", "Шмитовский проезд",
+              "Мантулинская", "Трёхгорный Вал", "Рочдельская", "Дружинниковская",
+              "Заморёнова", "Анатолия Живова", "Стрельбищенский переулок", "Сергея Макеева")
+STREETS_NS = ("1-я Магистральная", "Улица 1905 года", "Мукомольный проезд", "Столярный переулок",
+              "Волков переулок", "Большая Декабрьская", "Пресненская набережная",
+              "Камышовая", "Литвина-Седого", "Ермакова Роща")
+SURNAMES = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов",
+            "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев")
+GIVEN = ("Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Михаил", "Ольга",
+         "Елена", "Наталья", "Татьяна", "Ирина", "Анна")
+COMPANIES = ("Пресня-Девелопмент", "Трёхгорка", "Сити-Плаза", "Москва-Строй", "Краснопресненский",
+             "Горизонт", "Меридиан", "Столица-Инвест", "Рассвет", "Северный ветер")
+
+
+@dataclass
+class Totals:
+    parcels: int = 0
+    buildings: int = 0
+    rights: int = 0
+    lots: int = 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="directory to write the files into")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--buildings", type=int, default=3000, help="about how many buildings")
+    parser.add_argument("--parcels", type=int, help="size the district by parcels instead")
+    parser.add_argument("--crs", default="МСК-77", help="МСК-77 (default) or EPSG:32637")
+    parser.add_argument("--only", choices=("parcels",), help="write only parcels.gpkg")
+    args = parser.parse_args(argv)
+    totals = generate(args.out, seed=args.seed, buildings=args.buildings, parcels=args.parcels,
+                      crs_name=args.crs, only=args.only)
+    print(f"wrote {totals.parcels} parcels, {totals.buildings} buildings, {totals.rights} rights, "
+          f"{totals.lots} lots to {args.out}")
+    return 0
+
+
+def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_name: str,
+             only: str | None = None) -> Totals:
+    target = crs.resolve(crs_name)
+    if target.srid not in (990770, 32637):
+        raise SystemExit("--crs must be МСК-77 or EPSG:32637")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv"):
+        (out / name).unlink(missing_ok=True)
+    # about 6 parcels and 5 buildings a block
+    blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 5.0))
+    columns = max(1, round(math.sqrt(blocks * BLOCK_H / BLOCK_W)))
+    origin = pyproj.Transformer.from_crs(4326, target.crs, always_xy=True).transform(*ORIGIN_LONLAT)
+    rng = np.random.default_rng(seed)
+    totals = Totals()
+    writer = _Writer(out, target, only)
+    for first in range(0, blocks, BLOCKS_PER_CHUNK):
+        chunk = range(first, min(blocks, first + BLOCKS_PER_CHUNK))
+        _make_chunk(chunk, columns, origin, rng, writer, totals, only)
+    writer.close(rng, totals)
+    return totals
+
+
+def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, totals: Totals,
+                only: str | None) -> None:
+    parcel_rows, parcel_geoms, building_rows, building_geoms = [], [], [], []
+    for block in blocks:
+        row, col = divmod(block, columns)
+        x0, y0 = col * (BLOCK_W + STREET), row * (BLOCK_H + STREET)
+        quarter = f"77:01:{1001 + block:07d}"
+        street = STREETS_EW[row % len(STREETS_EW)] + (f" ({row // len(STREETS_EW) + 1})" if row >= len(STREETS_EW) else "")
+        splits = int(rng.integers(2, 5))  # parcels along the block, on each side
+        width = BLOCK_W / splits
+        number = 0
+        for side in range(2):
+            for k in range(splits):
+                number += 1
+                px0, py0 = x0 + k * width, y0 + side * BLOCK_H / 2
+                box = (px0, py0, px0 + width, py0 + BLOCK_H / 2)
+                house = (col * splits + k) * 2 + 1 + side
+                cadastral = f"{quarter}:{number}"
+                vacant = rng.random() < 0.08
+                parcel_rows.append({
+                    "cadastral_number": cadastral,
+                    "address": f"г. Москва, ул. {street}, д. {house}",
+                    "declared_area_m2": round(width * BLOCK_H / 2),
+                    "land_category": "003002000000",  # земли населённых пунктов
+                    "permitted_use": "2.1.1" if not vacant else "12.0.2",
+                    "permitted_use_text": "многоэтажная жилая застройка" if not vacant
+                    else "земельные участки общего пользования",
+                    "cadastral_value": round(float(width * BLOCK_H / 2 * rng.uniform(20_000, 90_000)), 2),
+                    "state": "01",
+                    "registered_on": str(date(2002, 1, 1) + timedelta(days=int(rng.integers(0, 7000)))),
+                    "_vacant": vacant,
+                })
+                parcel_geoms.append(shapely.box(*box))
+                if only or vacant:
+                    continue
+                for shape in _footprints(box, rng):
+                    totals.buildings += 1
+                    building_rows.append(_building(totals.buildings, quarter, number, street, house, rng))
+                    building_geoms.append(shape)
+    totals.parcels += len(parcel_rows)
+    writer.write_chunk(parcel_rows, _place(parcel_geoms, origin), building_rows,
+                       _place(building_geoms, origin), rng, totals)
+
+
+def _footprints(box, rng) -> list[shapely.Geometry]:
+    x0, y0, x1, y1 = box[0] + SETBACK, box[1] + SETBACK, box[2] - SETBACK, box[3] - SETBACK
+    w, h = x1 - x0, y1 - y0
+    kind = rng.choice(("rect", "rect", "L", "courtyard", "two"), p=(0.35, 0.15, 0.25, 0.15, 0.10))
+    if kind == "courtyard" and w > 30 and h > 30:
+        t = float(rng.uniform(10, 14))  # wing depth
+        return [shapely.Polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)],
+                                [[(x0 + t, y0 + t), (x0 + t, y1 - t), (x1 - t, y1 - t), (x1 - t, y0 + t)]])]
+    if kind == "L":
+        t = float(rng.uniform(10, min(16, w * 0.6, h * 0.6)))
+        return [shapely.Polygon([(x0, y0), (x1, y0), (x1, y0 + t), (x0 + t, y0 + t), (x0 + t, y1), (x0, y1)])]
+    if kind == "two" and w > 24:
+        mid = x0 + w / 2
+        return [shapely.box(x0, y0, mid - 3, y0 + h * float(rng.uniform(0.4, 0.9))),
+                shapely.box(mid + 3, y0, x1, y0 + h * float(rng.uniform(0.4, 0.9)))]
+    fw, fh = w * float(rng.uniform(0.5, 1.0)), h * float(rng.uniform(0.4, 1.0))
+    ox, oy = float(rng.uniform(0, w - fw)), float(rng.uniform(0, h - fh))
+    return [shapely.box(x0 + ox, y0 + oy, x0 + ox + fw, y0 + oy + fh)]
+
+
+def _building(n: int, quarter: str, parcel_number: int, street: str, house: int, rng) -> dict:
+    shares = np.array([u[1] for u in USES])
+    use, _, (low, high), storey = USES[int(rng.choice(len(USES), p=shares / shares.sum()))]
+    floors = int(rng.integers(low, high + 1))
+    year = int(rng.choice((rng.integers(1880, 1917), rng.integers(1930, 1991), rng.integers(1991, 2025)),
+                          p=(0.15, 0.5, 0.35)))
+    if year < 1917:
+        floors = min(floors, 6)
+    known = rng.random()
+    return {
+        "register_id": str(1_000_000 + n),
+        "cadastral_number": f"{quarter}:{1000 + n}",
+        "height": round(floors * storey + float(rng.uniform(0.5, 3.0)), 1) if known < 0.6 else None,
+        "levels": floors if known < 0.95 else None,
+        "use": use,
+        "year_built": year,
+        "address": f"г. Москва, ул. {street}, д. {house}" + (f", стр. {n % 3 + 1}" if n % 5 == 0 else ""),
+    }
+
+
+def _place(geoms: list, origin) -> np.ndarray:
+    """Local metres → the target CRS: rotated about the origin, then shifted there."""
+    if not geoms:
+        return np.array([], dtype=object)
+    a = math.radians(ROTATION_DEG)
+    cos, sin = math.cos(a), math.sin(a)
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0], xy[:, 1]
+        return np.column_stack([origin[0] + x * cos - y * sin, origin[1] + x * sin + y * cos])
+
+    return shapely.transform(np.array(geoms, dtype=object), move)
+
+
+class _Writer:
+    """Appends chunks to the GeoPackages, collects rights and auctions as it goes."""
+
+    def __init__(self, out: Path, target, only: str | None) -> None:
+        self.out, self.target, self.only = out, target, only
+        self.first = True
+        self.rights = None if only else open(out / "rights.csv", "w", newline="", encoding="utf-8")
+        self.rights_csv = None
+        if self.rights:
+            self.rights_csv = csv.writer(self.rights)
+            self.rights_csv.writerow(["cadastral_number", "registration_number", "kind", "type_code",
+                                      "type_name", "holder_kind", "holder_name", "holder_inn",
+                                      "share", "registered_on", "starts_on", "ends_on"])
+        self.for_auction: list[dict] = []
+
+    def write_chunk(self, parcels, parcel_geoms, buildings, building_geoms, rng, totals) -> None:
+        mode = {} if self.first else {"append": True}
+        frame = gpd.GeoDataFrame([{k: v for k, v in p.items() if not k.startswith("_")} for p in parcels],
+                                 geometry=parcel_geoms, crs=self.target.crs)
+        frame.to_file(self.out / "parcels.gpkg", layer="parcels", engine="pyogrio", **mode)
+        if not self.only and buildings:
+            frame = gpd.GeoDataFrame(buildings, geometry=building_geoms, crs=self.target.crs)
+            frame.to_file(self.out / "buildings.gpkg", layer="buildings", engine="pyogrio", **mode)
+        self.first = False
+        if self.only:
+            return
+        for p in parcels:
+            totals.rights += self._rights(p, rng)
+            if (p["_vacant"] or rng.random() < 0.01) and len(self.for_auction) < 5000:
+                self.for_auction.append(p)
+
+    def _rights(self, parcel: dict, rng) -> int:
+        cad = parcel["cadastral_number"]
+        year = int(parcel["registered_on"][:4])
+        serial = [0]
+
+        def reg() -> str:
+            serial[0] += 1
+            return f"{cad}-77/{int(rng.integers(1, 60)):03d}/{year}-{serial[0]}"
+
+        draw = rng.random()
+        written = 0
+        if draw < 0.5 or parcel["_vacant"]:
+            self.rights_csv.writerow([cad, reg(), "right", "001001000000", "Собственность", "public",
+                                      "город Москва", "7710489036", "", parcel["registered_on"], "", ""])
+            written += 1
+            if not parcel["_vacant"] and rng.random() < 0.3:
+                start = date.fromisoformat(parcel["registered_on"]) + timedelta(days=200)
+                self.rights_csv.writerow([cad, reg(), "encumbrance", "022006000000", "Аренда",
+                                          "legal_entity", f"ООО «{rng.choice(COMPANIES)}»",
+                                          _inn(rng, 10), "", str(start), str(start),
+                                          str(start + timedelta(days=365 * 49))])
+                written += 1
+        elif draw < 0.8:
+            self.rights_csv.writerow([cad, reg(), "right", "001001000000", "Собственность",
+                                      "legal_entity", f"АО «{rng.choice(COMPANIES)}»",
+                                      _inn(rng, 10), "", parcel["registered_on"], "", ""])
+            written += 1
+        else:
+            holders = int(rng.integers(1, 4))
+            for _ in range(holders):
+                name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+                self.rights_csv.writerow([cad, reg(), "right",
+                                          "001002000000" if holders > 1 else "001001000000",
+                                          "Общая долевая собственность" if holders > 1 else "Собственность",
+                                          "individual", name, _inn(rng, 12),
+                                          f"1/{holders}" if holders > 1 else "",
+                                          parcel["registered_on"], "", ""])
+                written += 1
+        return written
+
+    def close(self, rng, totals: Totals) -> None:
+        if self.only:
+            return
+        self.rights.close()
+        notices, results = [], []
+        lots = self.for_auction + [{"cadastral_number": "77:01:0999999:1", "address":
+                                    "г. Москва, ул. Неизвестная, д. 1", "declared_area_m2": 900}]
+        for i in range(0, len(lots), 3):
+            number = f"2100001234{i // 3:010d}"
+            group = lots[i:i + 3]
+            status = STATUSES[(i // 3) % len(STATUSES)]
+            published = date(2025, 1, 15) + timedelta(days=i)
+            lease = (i // 3) % 2 == 0
+            if status == "COMPLETED":
+                for n, p in enumerate(group, start=1):
+                    start = round(p["declared_area_m2"] * 1500.0, 2)
+                    results.append([number, n, status, "lease" if lease else "sale",
+                                    "Аренда и продажа земельных участков", "Электронный аукцион",
+                                    "Департамент городского имущества города Москвы", "7705031674",
+                                    f"{published}T10:00:00+03:00", f"{published + timedelta(days=5)}T09:00:00+03:00",
+                                    f"{published + timedelta(days=35)}T18:00:00+03:00",
+                                    f"Земельный участок, {p['address']}", f"Площадь {p['declared_area_m2']} кв. м",
+                                    p["address"], "Земельные участки", start, round(start * 0.03, 2),
+                                    round(start * 0.2, 2), round(start * float(rng.uniform(1.0, 2.5)), 2), "RUB",
+                                    str(published + timedelta(days=40)), p["cadastral_number"],
+                                    f"https://torgi.gov.ru/new/public/notices/view/{number}"])
+                continue
+            notices.append(_notice(number, group, status, published, lease))
+        totals.lots = sum(len(n["exportObject"]["structuredObject"]["notice"]["lots"]) for n in notices) + len(results)
+        (self.out / "auctions.json").write_text(json.dumps(notices, ensure_ascii=False, indent=1), encoding="utf-8")
+        with open(self.out / "results.csv", "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(["notice_number", "lot_number", "status", "deal_type", "bidding_type",
+                          "bidding_form", "organizer_name", "organizer_inn", "published_at",
+                          "bidding_starts_at", "bidding_ends_at", "name", "description", "address",
+                          "category", "start_price", "price_step", "deposit", "final_price",
+                          "currency", "result_on", "cadastral_numbers", "source_url"])
+            out.writerows(results)
+
+
+def _notice(number: str, parcels: list[dict], status: str, published: date, lease: bool) -> dict:
+    lots = []
+    for n, p in enumerate(parcels, start=1):
+        start = round(p["declared_area_m2"] * (120.0 if lease else 1500.0), 2)
+        in_characteristics = n % 2 == 1
+        lots.append({
+            "lotNumber": n,
+            "lotStatus": status,
+            "lotName": f"{'Право аренды земельного участка' if lease else 'Земельный участок'}, {p['address']}",
+            "lotDescription": (f"Площадь {p['declared_area_m2']} кв. м"
+                               + ("" if in_characteristics else f", кадастровый номер {p['cadastral_number']}")),
+            "priceMin": start,
+            "priceStep": round(start * 0.03, 2),
+            "deposit": round(start * 0.2, 2),
+            "currency": {"code": "RUB", "name": "Российский рубль"},
+            "biddingObjectInfo": {
+                "subjectRF": {"code": "77", "name": "г. Москва"},
+                "estateAddress": p["address"],
+                "category": {"code": "2", "name": "Земельные участки"},
+                "characteristics": [
+                    {"code": "SquareZU", "name": "Площадь земельного участка",
+                     "characteristicValue": p["declared_area_m2"]},
+                ] + ([{"code": "CadastralNumber", "name": "Кадастровый номер",
+                       "characteristicValue": p["cadastral_number"]}] if in_characteristics else []),
+            },
+        })
+    return {"exportObject": {"structuredObject": {"notice": {
+        "commonInfo": {
+            "noticeNumber": number,
+            "biddType": {"code": "ZK", "name": "Аренда и продажа земельных участков"},
+            "biddForm": {"code": "EA", "name": "Электронный аукцион"},
+            "publishDate": f"{published}T10:00:00.000Z",
+            "href": f"https://torgi.gov.ru/new/public/notices/view/{number}",
+        },
+        "bidderOrg": {"orgInfo": {"name": "Департамент городского имущества города Москвы",
+                                  "INN": "7705031674"}},
+        "biddConditions": {
+            "biddStartTime": f"{published + timedelta(days=5)}T06:00:00.000Z",
+            "biddEndTime": f"{published + timedelta(days=35)}T15:00:00.000Z",
+            "biddReviewDate": f"{published + timedelta(days=38)}T09:00:00.000Z",
+        },
+        "lots": lots,
+    }}}}
+
+
+def _inn(rng, digits: int) -> str:
+    return str(int(rng.integers(10 ** (digits - 1), 10 ** digits)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""Bad input: a clear error naming file, feature or row, and field — and nothing changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import text
+
+from citymodel import database
+from conftest import DATA, KPT_SAMPLE, settings_for
+from importers.core import ImportFailed
+from importers.parcels import import_parcels
+from importers.rights import import_rights
+
+DATA_TABLES = ("parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects")
+GOOD = DATA / "parcels" / "parcels.geojson"
+
+
+def snapshot(url) -> dict[str, str]:
+    """A checksum of every data table's full contents."""
+    engine = database.create_engine(url)
+    with database.connect(engine) as conn:
+        result = {
+            table: conn.execute(text(
+                f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') "
+                f"FROM {table} t")).scalar_one()
+            for table in DATA_TABLES
+        }
+    engine.dispose()
+    return result
+
+
+def runs(url) -> list[tuple]:
+    engine = database.create_engine(url)
+    with database.connect(engine) as conn:
+        rows = conn.execute(text("SELECT status, rejected, message FROM import_runs ORDER BY id")).all()
+    engine.dispose()
+    return rows
+
+
+@pytest.fixture
+def loaded(db):
+    """A database already holding the sample parcels: a failed import must leave them be."""
+    import_parcels(db, settings_for(db), GOOD)
+    return db
+
+
+def feature_collection(*features, crs_name: str | None = None) -> str:
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": geometry} for props, geometry in features
+    ]}
+    if crs_name:
+        collection["crs"] = {"type": "name", "properties": {"name": crs_name}}
+    return json.dumps(collection, ensure_ascii=False)
+
+
+def square(lon: float, lat: float, size: float = 0.0005) -> dict:
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
+                                                [lon, lat + size], [lon, lat]]]}
+
+
+GOOD_FEATURE = ({"cadastral_number": "77:01:0004010:200"}, square(37.53, 55.75))
+
+
+def refused(loaded, path, *needles, importer=import_parcels, **options):
+    before = snapshot(loaded)
+    with pytest.raises(ImportFailed) as caught:
+        importer(loaded, settings_for(loaded), path, **options)
+    message = str(caught.value)
+    assert str(path) in message
+    for needle in needles:
+        assert needle in message, message
+    assert snapshot(loaded) == before
+    assert runs(loaded)[-1][0] == "failed"  # recorded, failed or not
+    return message
+
+
+def test_truncated_geojson(loaded, tmp_path):
+    path = tmp_path / "truncated.geojson"
+    path.write_text(GOOD.read_text(encoding="utf-8")[:700], encoding="utf-8")
+    refused(loaded, path, "cannot be read")
+
+
+def test_self_intersecting_polygon(loaded, tmp_path):
+    bowtie = {"type": "Polygon", "coordinates": [[[37.53, 55.75], [37.531, 55.751], [37.531, 55.75],
+                                                  [37.53, 55.751], [37.53, 55.75]]]}
+    path = tmp_path / "bowtie.geojson"
+    path.write_text(feature_collection(GOOD_FEATURE, ({"cadastral_number": "77:01:0004010:201"}, bowtie)))
+    refused(loaded, path, "feature 2, field geometry", "invalid polygon: Self-intersection")
+
+
+def test_a_repairable_polygon_is_repaired(db, tmp_path):
+    # A ring that touches itself at a point: invalid, but make_valid keeps its shape and area.
+    pinched = {"type": "Polygon", "coordinates": [[[37.53, 55.75], [37.532, 55.75], [37.532, 55.752],
+                                                   [37.531, 55.75], [37.53, 55.752], [37.53, 55.75]]]}
+    path = tmp_path / "pinched.geojson"
+    path.write_text(feature_collection(({"cadastral_number": "77:01:0004010:202"}, pinched)))
+    summary = import_parcels(db, settings_for(db), path)
+    assert (summary.counts.loaded, summary.counts.extra["repaired"], summary.rejected) == (1, 1, 0)
+
+
+def test_polygon_with_too_few_points(loaded, tmp_path):
+    sliver = {"type": "Polygon", "coordinates": [[[37.53, 55.75], [37.531, 55.75], [37.53, 55.75]]]}
+    path = tmp_path / "sliver.geojson"
+    path.write_text(feature_collection(GOOD_FEATURE, ({"cadastral_number": "77:01:0004010:203"}, sliver)))
+    refused(loaded, path, "feature 2, field geometry", "Too few points")
+
+
+def test_coordinates_in_another_crs(loaded, tmp_path):
+    # МСК-77 metres in a file that says it is UTM 37N: far outside UTM 37N's area of use.
+    metres = {"type": "Polygon", "coordinates": [[[2000, 9000], [2040, 9000], [2040, 9050],
+                                                  [2000, 9050], [2000, 9000]]]}
+    path = tmp_path / "wrong-crs.geojson"
+    path.write_text(feature_collection(({"cadastral_number": "77:01:0004010:204"}, metres),
+                                       crs_name="urn:ogc:def:crs:EPSG::32637"))
+    refused(loaded, path, "feature 1, field geometry", "far outside the area of use of EPSG:32637",
+            "--crs")
+
+
+def test_malformed_cadastral_number(loaded, tmp_path):
+    path = tmp_path / "bad-number.geojson"
+    path.write_text(feature_collection(GOOD_FEATURE, ({"cadastral_number": "77:01:00040:205"}, square(37.54, 55.75))))
+    refused(loaded, path, "feature 2, field cadastral_number", "the quarter '00040' has 5 digits")
+
+
+def test_duplicate_keys_within_a_file(loaded, tmp_path):
+    path = tmp_path / "duplicates.geojson"
+    # The same parcel twice, once zero-stripped: the same key.
+    path.write_text(feature_collection(GOOD_FEATURE, ({"cadastral_number": "77:01:004010:200"}, square(37.54, 55.75))))
+    refused(loaded, path, "feature 2, field cadastral_number", "duplicate key 77:1:4010:200", "first at feature 1")
+
+
+def test_empty_file(loaded, tmp_path):
+    path = tmp_path / "empty.geojson"
+    path.write_text("")
+    refused(loaded, path, "empty")
+
+
+def test_file_without_crs_and_no_crs_option(loaded, tmp_path):
+    for part in (DATA / "parcels" / "utm").iterdir():
+        if part.suffix != ".prj":
+            shutil.copy(part, tmp_path / part.name)
+    path = tmp_path / "parcels.shp"
+    from test_import_parcels import SHAPEFILE_MAP
+    refused(loaded, path, "declares no coordinate reference system", "--crs", mapping=SHAPEFILE_MAP)
+    summary = import_parcels(loaded, settings_for(loaded), path, mapping=SHAPEFILE_MAP, crs_name="EPSG:32637")
+    # The same parcels as the GeoJSON, matched by number once the CRS is known.
+    assert (summary.counts.loaded, summary.rejected) == (0, 0)
+
+
+def test_kpt_with_an_unknown_crs_name(loaded, tmp_path):
+    path = tmp_path / "kpt-msk66.xml"
+    path.write_text(KPT_SAMPLE.read_text(encoding="utf-8").replace("МСК-26 от СК-95, зона 1", "МСК - 66, зона 1"),
+                    encoding="utf-8")
+    refused(loaded, path, "'МСК - 66, зона 1' is not in the catalogue", "pass --crs")
+
+
+def test_xml_entity_expansion_bomb(loaded, tmp_path):
+    path = tmp_path / "bomb.xml"
+    lines = ['<!ENTITY lol0 "lololololololololol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE KPT [\n' + "\n".join(lines) + "\n]>\n"
+                    '<KPT xmlns="urn://x-artefacts-rosreestr-ru/outgoing/kpt/10.0.1"><CadastralBlocks>'
+                    '<CadastralBlock CadastralNumber="26:05:060402"><Parcels>'
+                    '<Parcel CadastralNumber="26:05:060402:1"><Name>&lol9;</Name></Parcel>'
+                    '</Parcels></CadastralBlock></CadastralBlocks></KPT>', encoding="utf-8")
+    refused(loaded, path, "DOCTYPE", "refused")
+
+
+def test_csv_with_a_wrong_column(loaded, tmp_path):
+    path = tmp_path / "rights.csv"
+    path.write_text("cadastral_number,registration_number,type_code,holder_kind,owner\n"
+                    "77:01:0004010:101,77-1,001001000000,public,город Москва\n", encoding="utf-8")
+    refused(loaded, path, "unknown column 'owner'", "the columns are", importer=import_rights)
+
+
+def test_max_rejects_lets_the_good_rows_in(loaded, tmp_path):
+    path = tmp_path / "mixed.geojson"
+    path.write_text(feature_collection(GOOD_FEATURE, ({"cadastral_number": "not a number"}, square(37.54, 55.75))))
+    summary = import_parcels(loaded, settings_for(loaded), path, max_rejects=1)
+    assert (summary.counts.loaded, summary.rejected) == (1, 1)
+    engine = database.create_engine(loaded)
+    with database.connect(engine) as conn:
+        assert conn.execute(text("SELECT locator, field FROM import_rejects")).all() == [
+            ("feature 2", "cadastral_number")]
+    engine.dispose()
+
+
+def test_an_import_killed_halfway_changes_nothing(loaded, tmp_path, cluster):
+    """SIGKILL mid-import: the transaction dies with the process; the run shows as killed."""
+    features = [({"cadastral_number": f"77:01:0005{n // 1000:03d}:{n % 1000 + 1}"},
+                 square(37.5 + (n % 200) * 0.0006, 55.7 + (n // 200) * 0.0006))
+                for n in range(50_000)]
+    path = tmp_path / "big.geojson"
+    path.write_text(feature_collection(*features))
+    before = snapshot(loaded)
+    env = {**os.environ, "DATABASE_URL": loaded.render_as_string(hide_password=False)}
+    process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(path)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    engine = database.create_engine(loaded)
+    deadline = time.monotonic() + 60
+    read = 0
+    while time.monotonic() < deadline and not read:
+        with database.connect(engine) as conn:
+            read = conn.execute(text("SELECT coalesce(max((counts->>'read')::int), 0) FROM import_runs "
+                                     "WHERE status = 'running'")).scalar_one()
+        time.sleep(0.02)
+    assert 0 < read < 50_000, "the import was not caught halfway"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    for _ in range(100):  # until the server has noticed the dead connection and rolled back
+        with database.connect(engine) as conn:
+            if not conn.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE application_name = 'citymodel import'")).scalar_one():
+                break
+        time.sleep(0.1)
+    assert snapshot(loaded) == before
+    from importers.runs import recent_runs
+    assert recent_runs(engine)[0].status == "killed"
+    engine.dispose()
+
+
+KILLABLE = """
+import sys
+from pathlib import Path
+from citymodel import database
+from citymodel.settings import load_settings
+from importers.parcels import import_parcels
+settings = load_settings()
+import_parcels(database.database_url(settings), settings, Path(sys.argv[1]))
+"""
