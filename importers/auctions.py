@@ -228,7 +228,7 @@ def _torgi_records(path: Path) -> list[tuple[str, dict, dict, list[str]]]:
             lot_record = {
                 "lot_number": lot.get("lotNumber"),
                 "status": lot.get("lotStatus"),
-                "deal_type": _deal_type(f"{_name(common.get('biddType')) or ''} {description}"),
+                "deal_type": _deal_type(description) or _deal_type(_name(common.get("biddType")) or ""),
                 "name": lot.get("lotName"),
                 "description": lot.get("lotDescription"),
                 "address": info.get("estateAddress"),
@@ -266,11 +266,12 @@ def _numbers_in(texts: list[str]) -> list[str]:
 
 
 def _deal_type(text_: str) -> str | None:
+    """Sale or lease, when the text says one and not both ("аренда и продажа")."""
     lowered = text_.lower()
-    if "аренд" in lowered:
-        return "lease"
-    if any(word in lowered for word in ("продаж", "приватиз", "купли", "собственност")):
-        return "sale"
+    lease = "аренд" in lowered
+    sale = any(word in lowered for word in ("продаж", "приватиз", "купли", "собственност"))
+    if lease != sale:
+        return "lease" if lease else "sale"
     return None
 
 

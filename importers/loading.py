@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from citymodel.cadastral import CadastralNumber
+from citymodel.cadastral import CadastralNumber, lookup_key
 from citymodel.errors import InvalidCadastralNumber
 from importers.core import RejectLog
 from importers.fields import Field, parse_column
@@ -56,8 +56,12 @@ def parse_fields(batch: Batch, specs: Sequence[Field]) -> dict[str, list]:
 
 
 def cadastral_numbers(batch: Batch, raw: list, field_name: str = "cadastral_number",
-                      *, required: bool = True) -> tuple[list, list]:
-    """Canonical numbers and lookup keys; malformed ones become problems."""
+                      *, required: bool = True, reference: bool = False) -> tuple[list, list]:
+    """Canonical numbers and lookup keys; malformed ones become problems.
+
+    A ``reference`` to an object already registered may also be zero-stripped
+    (``77:1:1001:1234``), as people type it; an object's own number may not.
+    """
     canonical, keys = [None] * batch.size, [None] * batch.size
     for i, value in enumerate(raw):
         if value is None:
@@ -65,11 +69,13 @@ def cadastral_numbers(batch: Batch, raw: list, field_name: str = "cadastral_numb
                 batch.problem(i, field_name, "a value is required")
             continue
         try:
-            number = CadastralNumber.parse(value)
+            if reference:
+                canonical[i], keys[i] = value, lookup_key(value)
+            else:
+                number = CadastralNumber.parse(value)
+                canonical[i], keys[i] = str(number), number.key
         except InvalidCadastralNumber as exc:
             batch.problem(i, field_name, f"{exc.reason} (got {value!r})")
-            continue
-        canonical[i], keys[i] = str(number), number.key
     return canonical, keys
 
 

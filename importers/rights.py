@@ -85,7 +85,7 @@ def import_rights(url: URL, settings: Settings, path: Path, *, max_rejects: int 
         duplicates = Duplicates()
         for batch in tables.read(path, columns=COLUMNS, required=REQUIRED, list_key="rights"):
             f = parse_fields(batch, FIELDS)
-            _, keys = cadastral_numbers(batch, f["cadastral_number"])
+            _, keys = cadastral_numbers(batch, f["cadastral_number"], reference=True)
             duplicates.check(batch, f["registration_number"], "registration_number")
             kinds = [k or ("encumbrance" if (code or "").startswith(ENCUMBRANCE_PREFIX) else "right")
                      for k, code in zip(f["kind"], f["type_code"], strict=True)]

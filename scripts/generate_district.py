@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="directory to write the files into")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--buildings", type=int, default=3000, help="about how many buildings")
-    parser.add_argument("--parcels", type=int, help="size the district by parcels instead")
+    parser.add_argument("--parcels", type=int, help="size the district by parcels instead: exactly N")
     parser.add_argument("--crs", default="МСК-77", help="МСК-77 (default) or EPSG:32637")
     parser.add_argument("--only", choices=("parcels",), help="write only parcels.gpkg")
     args = parser.parse_args(argv)
@@ -107,17 +107,23 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     rng = np.random.default_rng(seed)
     totals = Totals()
     writer = _Writer(out, target, only)
-    for first in range(0, blocks, BLOCKS_PER_CHUNK):
-        chunk = range(first, min(blocks, first + BLOCKS_PER_CHUNK))
-        _make_chunk(chunk, columns, origin, rng, writer, totals, only)
+    first = 0
+    while (totals.parcels < parcels) if parcels else (first < blocks):
+        last = first + BLOCKS_PER_CHUNK if parcels else min(blocks, first + BLOCKS_PER_CHUNK)
+        room = parcels - totals.parcels if parcels else None  # --parcels N means exactly N
+        _make_chunk(range(first, last), columns, origin, rng, writer, totals, only, room)
+        first = last
     writer.close(rng, totals)
     return totals
 
 
 def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, totals: Totals,
-                only: str | None) -> None:
+                only: str | None, room: int | None) -> None:
+    """Make the blocks of ``blocks`` (at most ``room`` parcels) and write them."""
     parcel_rows, parcel_geoms, building_rows, building_geoms = [], [], [], []
     for block in blocks:
+        if room is not None and len(parcel_rows) >= room:
+            break
         row, col = divmod(block, columns)
         x0, y0 = col * (BLOCK_W + STREET), row * (BLOCK_H + STREET)
         quarter = f"77:01:{1001 + block:07d}"
@@ -127,6 +133,8 @@ def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, total
         number = 0
         for side in range(2):
             for k in range(splits):
+                if room is not None and len(parcel_rows) >= room:
+                    break
                 number += 1
                 px0, py0 = x0 + k * width, y0 + side * BLOCK_H / 2
                 box = (px0, py0, px0 + width, py0 + BLOCK_H / 2)

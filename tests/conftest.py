@@ -109,6 +109,15 @@ def migrated(db: URL) -> Iterator[Engine]:
     engine.dispose()
 
 
+def query(url: URL, sql: str, **params) -> list:
+    """Rows of one SQL query on the database at ``url``."""
+    engine = database.create_engine(url)
+    with database.connect(engine) as conn:
+        rows = conn.execute(text(sql), params).all()
+    engine.dispose()
+    return rows
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None):
     """Run the real `citymodel` command in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}

@@ -193,8 +193,9 @@ def test_max_rejects_lets_the_good_rows_in(loaded, tmp_path):
     engine.dispose()
 
 
-def test_an_import_killed_halfway_changes_nothing(loaded, tmp_path, cluster):
-    """SIGKILL mid-import: the transaction dies with the process; the run shows as killed."""
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT", "SIGTERM", "database gone"])
+def test_an_import_stopped_halfway_changes_nothing(loaded, tmp_path, how):
+    """Killed, interrupted, or its database connection cut mid-import: nothing changes."""
     features = [({"cadastral_number": f"77:01:0005{n // 1000:03d}:{n % 1000 + 1}"},
                  square(37.5 + (n % 200) * 0.0006, 55.7 + (n // 200) * 0.0006))
                 for n in range(50_000)]
@@ -202,8 +203,8 @@ def test_an_import_killed_halfway_changes_nothing(loaded, tmp_path, cluster):
     path.write_text(feature_collection(*features))
     before = snapshot(loaded)
     env = {**os.environ, "DATABASE_URL": loaded.render_as_string(hide_password=False)}
-    process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(path)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "citymodel", "import", "parcels", str(path)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     engine = database.create_engine(loaded)
     deadline = time.monotonic() + 60
     read = 0
@@ -213,8 +214,13 @@ def test_an_import_killed_halfway_changes_nothing(loaded, tmp_path, cluster):
                                      "WHERE status = 'running'")).scalar_one()
         time.sleep(0.02)
     assert 0 < read < 50_000, "the import was not caught halfway"
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
+    if how == "database gone":
+        with database.connect(engine) as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE application_name = 'citymodel import'"))
+    else:
+        process.send_signal(getattr(signal, how))
+    _, stderr = process.communicate(timeout=60)
     for _ in range(100):  # until the server has noticed the dead connection and rolled back
         with database.connect(engine) as conn:
             if not conn.execute(text("SELECT count(*) FROM pg_stat_activity "
@@ -223,16 +229,14 @@ def test_an_import_killed_halfway_changes_nothing(loaded, tmp_path, cluster):
         time.sleep(0.1)
     assert snapshot(loaded) == before
     from importers.runs import recent_runs
-    assert recent_runs(engine)[0].status == "killed"
+    last = recent_runs(engine)[0]
     engine.dispose()
-
-
-KILLABLE = """
-import sys
-from pathlib import Path
-from citymodel import database
-from citymodel.settings import load_settings
-from importers.parcels import import_parcels
-settings = load_settings()
-import_parcels(database.database_url(settings), settings, Path(sys.argv[1]))
-"""
+    if how == "SIGKILL":
+        assert last.status == "killed"
+        return
+    assert process.returncode != 0 and "Traceback" not in stderr
+    if how == "database gone":
+        assert "the database connection failed during the import" in stderr
+        assert "nothing was imported" in stderr
+    else:
+        assert last.status == "failed" and last.message == "interrupted; nothing was imported"

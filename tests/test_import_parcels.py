@@ -9,10 +9,9 @@ import pyproj
 import pytest
 import shapely
 from lxml import etree
-from sqlalchemy import text
 
 from citymodel import crs, database
-from conftest import DATA, KPT_SAMPLE, settings_for
+from conftest import DATA, KPT_SAMPLE, settings_for, query
 from importers.parcels import import_parcels
 
 SAMPLE = {  # cadastral number → declared area, as written by tests/data/make_samples.py
@@ -21,14 +20,6 @@ SAMPLE = {  # cadastral number → declared area, as written by tests/data/make_
 SHAPEFILE_MAP = {"cadastral_number": "cadastral_", "declared_area_m2": "declared_a",
                  "land_category": "land_categ", "permitted_use": "permitted_",
                  "cadastral_value": "cadastra_1", "registered_on": "registered"}
-
-
-def query(url, sql, **params):
-    engine = database.create_engine(url)
-    with database.connect(engine) as conn:
-        rows = conn.execute(text(sql), params).all()
-    engine.dispose()
-    return rows
 
 
 def parcels_in_msk77(url) -> dict[str, shapely.Geometry]:
