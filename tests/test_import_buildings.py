@@ -92,3 +92,14 @@ def test_buildings_need_an_identifier(db):
     from importers.core import FileRejected
     with pytest.raises(FileRejected, match="register_id=COLUMN"):
         import_buildings(db, settings_for(db), BUILDINGS, mapping={"height": "h"})
+
+
+def test_osm_xml_gives_the_same_buildings_as_pbf(db, tmp_path):
+    xml = tmp_path / "helsinki.osm"
+    with osmium.SimpleWriter(str(xml)) as writer:
+        for obj in osmium.FileProcessor(str(HELSINKI)):
+            writer.add(obj)
+    from_xml = import_buildings(db, settings_for(db), xml)
+    from_pbf = import_buildings(db, settings_for(db), HELSINKI)
+    assert from_xml.counts.loaded == len(_helsinki_tags())
+    assert (from_pbf.counts.loaded, from_pbf.counts.updated) == (0, 0)
