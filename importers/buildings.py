@@ -122,11 +122,9 @@ class BuildingLoader:
             if value is None or (isinstance(value, tuple) and None in value):
                 batch.problem(i, self.key, "a value is required: it identifies the building")
         self.duplicates.check(batch, key_values, self.key)
-        footprints = [None] * batch.size
-        if batch.geometries is not None and source_crs is not None:
-            footprints, repaired = storage_geometries(batch, self._cleaner(source_crs),
-                                                      self.storage.srid, "footprint")
-            self.counts["repaired"] += repaired
+        footprints, repaired = storage_geometries(batch, source_crs, self.storage, self.cleaners,
+                                                  "footprint")
+        self.counts["repaired"] += repaired
         height, height_source, floors, min_height = self._heights(batch, f)
         keep = keep_good_rows(batch, self.ctx.rejects)
         kept = np.flatnonzero(keep)
@@ -168,11 +166,6 @@ class BuildingLoader:
                 else:  # an estimate of a part raised off the ground: stack it on its base
                     heights[-1] += mins[-1]
         return heights, sources, floors, mins
-
-    def _cleaner(self, source: crs.ResolvedCrs) -> PolygonCleaner:
-        if source.name not in self.cleaners:
-            self.cleaners[source.name] = PolygonCleaner(source, self.storage)
-        return self.cleaners[source.name]
 
     def finish(self) -> Counts:
         self.ctx.progress.phase("merging")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,7 +186,3 @@ def _require(spec: Field, parsed: list, errors: list[tuple[int, str]]):
         errors = errors + [(i, "a value is required") for i, v in enumerate(parsed)
                            if v is None and i not in failed]
     return parsed, errors
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

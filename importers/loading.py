@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from citymodel.cadastral import CadastralNumber, lookup_key
+from citymodel.crs import ResolvedCrs
 from citymodel.errors import InvalidCadastralNumber
 from importers.core import RejectLog
 from importers.fields import Field, parse_column
@@ -96,13 +97,20 @@ class Duplicates:
                                              f"first at {first}")
 
 
-def storage_geometries(batch: Batch, cleaner: PolygonCleaner, srid: int,
-                       field_name: str = "geometry") -> tuple[np.ndarray, int]:
-    """Checked, repaired, reprojected geometries as hex EWKB; returns them and the repairs."""
-    cleaned = cleaner.clean(batch.geometries)
+def storage_geometries(batch: Batch, source: ResolvedCrs | None, storage: ResolvedCrs,
+                       cleaners: dict[str, PolygonCleaner], field_name: str) -> tuple[list, int]:
+    """Checked, repaired, reprojected geometries as hex EWKB, and how many were repaired.
+
+    ``cleaners`` caches one cleaner (and its pyproj transformers) per source CRS.
+    """
+    if batch.geometries is None or source is None:
+        return [None] * batch.size, 0
+    if source.name not in cleaners:
+        cleaners[source.name] = PolygonCleaner(source, storage)
+    cleaned = cleaners[source.name].clean(batch.geometries)
     for i, reason in cleaned.rejects:
         batch.problem(i, field_name, reason)
-    return to_hex_ewkb(cleaned.geometries, srid), cleaned.repaired
+    return list(to_hex_ewkb(cleaned.geometries, storage.srid)), cleaned.repaired
 
 
 def keep_good_rows(batch: Batch, rejects: RejectLog) -> np.ndarray:

@@ -80,11 +80,8 @@ class ParcelLoader:
         f = parse_fields(batch, FIELDS)
         numbers, keys = cadastral_numbers(batch, f["cadastral_number"])
         self.duplicates.check(batch, keys, "cadastral_number")
-        geoms = [None] * batch.size
-        if batch.geometries is not None and source_crs is not None:
-            cleaner = self.cleaners.setdefault(source_crs.name, PolygonCleaner(source_crs, self.storage))
-            geoms, repaired = storage_geometries(batch, cleaner, self.storage.srid, "geometry")
-            self.counts["repaired"] += repaired
+        geoms, repaired = storage_geometries(batch, source_crs, self.storage, self.cleaners, "geometry")
+        self.counts["repaired"] += repaired
         keep = keep_good_rows(batch, self.ctx.rejects)
         self.counts["without_boundaries"] += sum(1 for i, g in enumerate(geoms) if keep[i] and g is None)
         self.stage.write(rows(
@@ -154,9 +151,8 @@ def import_parcels(
 def _register_systems(path: Path, fmt: str, override: str | None,
                       overrides: Mapping[str, str]) -> dict[str | None, crs.ResolvedCrs]:
     """The CRS of every coordinate system the file's objects use, resolved up front."""
-    names = {obj.crs_name for obj in rosreestr.read(path, fmt) if obj.geometry is not None}
     resolved = {}
-    for name in names:
+    for name in rosreestr.coordinate_systems(path, fmt):
         try:
             resolved[name] = crs.resolve(override or name, overrides)
         except UnknownCrs as exc:

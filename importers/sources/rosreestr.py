@@ -90,6 +90,20 @@ def read(path: Path, fmt: str) -> Iterator[RegisterObject]:
         raise FileRejected(f"{path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
 
 
+def coordinate_systems(path: Path, fmt: str) -> set[str]:
+    """The names of the coordinate systems the file uses, from a quick scan."""
+    try:
+        if fmt == KPT10:
+            return {name for name in _kpt_systems(path).values() if name}
+        return {el.text.strip() for _, el in _iterparse(path, "sk_id") if el.text and el.text.strip()}
+    except etree.XMLSyntaxError as exc:
+        raise FileRejected(f"{path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
+
+
+def _kpt_systems(path: Path) -> dict[str | None, str | None]:
+    return {el.get("CsId"): el.get("Name") for _, el in _iterparse(path, "{*}CoordSystem")}
+
+
 def _iterparse(path: Path, tags):
     return etree.iterparse(
         str(path), events=("end",), tag=tags, resolve_entities=False, no_network=True,
@@ -110,7 +124,7 @@ def _release(elem) -> None:
 
 
 def _read_kpt10(path: Path) -> Iterator[RegisterObject]:
-    systems = {el.get("CsId"): el.get("Name") for _, el in _iterparse(path, "{*}CoordSystem")}
+    systems = _kpt_systems(path)
     for _, elem in _iterparse(path, ("{*}Parcel", "{*}ObjectRealty")):
         if etree.QName(elem).localname == "Parcel":
             yield _kpt_parcel(elem, systems)
