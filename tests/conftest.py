@@ -118,6 +118,21 @@ def query(url: URL, sql: str, **params) -> list:
     return rows
 
 
+def sample_district(url: URL, directory: Path, buildings: int = 600) -> None:
+    """Generate a small sample district and import its parcels, buildings and auctions."""
+    from importers.auctions import import_auctions
+    from importers.buildings import import_buildings
+    from importers.parcels import import_parcels
+
+    generator = Path(__file__).parent.parent / "scripts" / "generate_district.py"
+    subprocess.run([sys.executable, str(generator), str(directory), "--buildings", str(buildings)],
+                   check=True, capture_output=True)
+    settings = settings_for(url)
+    import_parcels(url, settings, directory / "parcels.gpkg")
+    import_buildings(url, settings, directory / "buildings.gpkg")
+    import_auctions(url, settings, directory / "auctions.json")
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None):
     """Run the real `citymodel` command in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}

@@ -7,6 +7,7 @@ import click
 from citymodel import __version__
 from citymodel.cli.db import db
 from citymodel.cli.imports import import_
+from citymodel.cli.tiles import tiles
 from citymodel.errors import CitymodelError
 
 
@@ -33,6 +34,7 @@ def cli() -> None:
 
 cli.add_command(db)
 cli.add_command(import_)
+cli.add_command(tiles)
 
 
 def main() -> None:

@@ -1,0 +1,50 @@
+"""`citymodel tiles …`: build the 3D Tiles tileset of the buildings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from citymodel import database
+from citymodel.settings import load_settings
+
+
+def _bbox(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter("expected WEST,SOUTH,EAST,NORTH in degrees") from None
+    if not (west < east and south < north):
+        raise click.BadParameter("expected WEST < EAST and SOUTH < NORTH")
+    return west, south, east, north
+
+
+@click.group()
+def tiles() -> None:
+    """Build the OGC 3D Tiles 1.1 tileset of the buildings."""
+
+
+@tiles.command()
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where the tileset goes (a link to the current build); default <state>/tiles.")
+@click.option("--bbox", callback=_bbox, metavar="W,S,E,N", help="Only buildings in this lon/lat box.")
+@click.option("--where", metavar="SQL", help="Only buildings matching this SQL condition on `b`, "
+                                            "e.g. \"b.use = 'residential'\".")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")
+def build(out: Path | None, bbox, where: str | None, jobs: int | None) -> None:
+    """Extrude the buildings into a 3D Tiles 1.1 tileset (glTF with per-building metadata).
+
+    The new tileset is written beside the old one and switched in atomically: a
+    failed or killed build leaves the previous tileset in place.
+    """
+    from tiles.build import build_tileset
+
+    settings = load_settings()
+    url = database.database_url(settings)
+    engine = database.create_engine(url)
+    database.require_schema(engine)
+    engine.dispose()
+    click.echo(build_tileset(url, out or settings.resolved_tiles_dir, bbox=bbox, where=where, jobs=jobs))

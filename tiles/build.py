@@ -1,0 +1,252 @@
+"""Build a 3D Tiles 1.1 tileset of the buildings in PostGIS.
+
+The tileset is written into a new directory beside the output, then the output —
+a symbolic link to the current build — is switched to it in one atomic rename. A
+build that fails or is killed leaves the previous tileset in place and served.
+
+Heights: a building stands from its ground elevation plus its ``min_height`` to
+its ground elevation plus its ``height``. Ground elevations are taken as
+ellipsoidal (WGS 84) heights, and a building without one stands at height 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from citymodel import database
+from citymodel.errors import CitymodelError
+from tiles import gltf
+from tiles.extrude import ecef, extrude
+from tiles.tiling import Tile, quadtree
+
+QUERY = """
+SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)) AS wkb, b.height, b.min_height,
+       coalesce(b.ground_elevation, 0) AS ground, b.floors, b.use, b.year_built, b.address,
+       b.height_source, b.cadastral_number, p.cadastral_number AS parcel, lot.status AS auction_status
+FROM buildings b
+LEFT JOIN parcels p ON p.id = b.parcel_id
+LEFT JOIN LATERAL (
+    SELECT l.status FROM lot_objects o JOIN lots l ON l.id = o.lot_id
+    JOIN auction_notices n ON n.id = l.notice_id
+    WHERE o.parcel_id = b.parcel_id
+    ORDER BY n.published_at DESC NULLS LAST, l.id DESC LIMIT 1
+) lot ON true
+WHERE b.footprint IS NOT NULL
+  -- an outline whose building:parts describe it is drawn by its parts
+  AND NOT (b.kind = 'building' AND EXISTS (
+      SELECT 1 FROM buildings q WHERE q.kind = 'part' AND q.footprint && b.footprint
+      AND ST_Contains(b.footprint, ST_PointOnSurface(q.footprint))))
+  {filters}
+ORDER BY b.id
+"""
+ATTRIBUTES = ("floors", "use", "year_built", "address", "height_source", "cadastral_number",
+              "parcel", "auction_status")
+
+
+class BuildFailed(CitymodelError):
+    """The tileset could not be built; the previous one is untouched."""
+
+
+@dataclass
+class Report:
+    buildings: int = 0
+    tiles: int = 0
+    levels: int = 0
+    bytes: int = 0
+    skipped: dict[int, str] = field(default_factory=dict)  # building id → reason
+    seconds: float = 0.0
+    path: Path | None = None
+
+    def __str__(self) -> str:
+        text_ = (f"built {self.tiles} tiles in {self.levels} levels for {self.buildings} buildings, "
+                 f"{self.bytes / 2**20:.1f} MiB, in {self.seconds:.1f} s → {self.path}")
+        if self.skipped:
+            text_ += f"\nskipped {len(self.skipped)} footprints:"
+            for building, reason in list(self.skipped.items())[:20]:
+                text_ += f"\n  building {building}: {reason}"
+        return text_
+
+
+@dataclass
+class Buildings:
+    ids: np.ndarray
+    footprints: np.ndarray  # shapely, lon/lat
+    base: np.ndarray  # ellipsoidal metres
+    top: np.ndarray
+    height: np.ndarray
+    attributes: dict[str, list]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None = None,
+                   where: str | None = None) -> Buildings:
+    filters, params = [], {}
+    if bbox is not None:
+        filters.append("AND b.footprint && ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), "
+                       "ST_SRID(b.footprint)) AND ST_Intersects(b.footprint, "
+                       "ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), ST_SRID(b.footprint)))")
+        params.update(zip("wsen", bbox, strict=True))
+    if where:
+        filters.append(f"AND ({where})")
+    engine = database.create_engine(url)
+    try:
+        with database.connect(engine) as conn:
+            rows = conn.execute(text(QUERY.format(filters="\n  ".join(filters))), params).mappings().all()
+    except DBAPIError as exc:  # a bad --where
+        raise BuildFailed(f"cannot read the buildings: {' '.join(str(exc.orig).split())}") from None
+    finally:
+        engine.dispose()
+    ground = np.array([r["ground"] for r in rows], dtype=float)
+    return Buildings(
+        ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        footprints=shapely.from_wkb(np.array([bytes(r["wkb"]) for r in rows], dtype=object)),
+        base=ground + np.array([r["min_height"] for r in rows], dtype=float),
+        top=ground + np.array([r["height"] for r in rows], dtype=float),
+        height=np.array([r["height"] for r in rows], dtype=float),
+        attributes={name: [r[name] for r in rows] for name in ATTRIBUTES},
+    )
+
+
+def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
+                  jobs: int | None = None, max_features: int = 2000, coarse: int = 1000,
+                  progress=None) -> Report:
+    """Build the tileset of the selected buildings into ``out`` (a link switched at the end)."""
+    started = time.monotonic()
+    buildings = read_buildings(url, bbox=bbox, where=where)
+    if len(buildings) == 0:
+        raise BuildFailed("no buildings with footprints to build (import some, or widen --bbox/--where)")
+    centres = shapely.get_coordinates(shapely.centroid(buildings.footprints))
+    sizes, bounds = _sizes_and_bounds(buildings)
+    root = quadtree(centres, sizes, bounds, max_features=max_features, coarse=coarse)
+
+    out = Path(out).absolute()
+    builds = out.parent / f".{out.name}.builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(dir=builds, prefix=time.strftime("%Y%m%dT%H%M%S-")))
+    target.chmod(0o755)  # served to whoever reads the tileset
+    (target / "tiles").mkdir()
+    report = Report(buildings=len(buildings), path=out)
+    try:
+        tiles = [t for t in root.walk() if len(t.content)]
+        jobs = jobs or os.cpu_count() or 1
+        tasks = [(t.key, _subset(buildings, t.content), target / "tiles" / f"{t.key.replace('/', '_')}.glb")
+                 for t in tiles]
+        if jobs > 1 and len(tasks) > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                results = list(pool.map(_write_tile, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+        else:
+            results = [_write_tile(task) for task in tasks]
+        written = set()
+        for tile, (size, skipped) in zip(tiles, results, strict=True):
+            report.bytes += size
+            report.skipped.update(skipped)
+            if size:
+                written.add(tile.key)
+            if progress:
+                progress(1)
+        tileset = _tileset(root, written)
+        (target / "tileset.json").write_text(json.dumps(tileset, separators=(",", ":")))
+        report.tiles = len(written)
+        report.levels = max(t.level for t in root.walk()) + 1
+        _switch(out, target, builds)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _sizes_and_bounds(b: Buildings) -> tuple[np.ndarray, np.ndarray]:
+    box = shapely.bounds(b.footprints)  # west, south, east, north (degrees)
+    lat = np.radians((box[:, 1] + box[:, 3]) / 2)
+    metres_x = np.radians(box[:, 2] - box[:, 0]) * 6_378_137.0 * np.cos(lat)
+    metres_y = np.radians(box[:, 3] - box[:, 1]) * 6_378_137.0
+    sizes = np.maximum(np.hypot(metres_x, metres_y), b.height)
+    return sizes, np.column_stack([box, b.base, b.top])
+
+
+def _subset(b: Buildings, rows: np.ndarray) -> dict:
+    return {
+        "ids": b.ids[rows], "footprints": b.footprints[rows], "base": b.base[rows],
+        "top": b.top[rows], "height": b.height[rows],
+        "attributes": {k: [v[i] for i in rows] for k, v in b.attributes.items()},
+    }
+
+
+def _write_tile(task) -> tuple[int, dict[int, str]]:
+    """Extrude one tile's buildings and write its .glb; runs in a worker process."""
+    _, data, path = task
+    footprints = data["footprints"]
+    box = shapely.total_bounds(footprints)
+    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    centre_ecef = ecef(np.array([centre[0]]), np.array([centre[1]]), np.array([0.0]))[0]
+    mesh = extrude(footprints, data["base"], data["top"], centre, centre_ecef)
+    mesh.positions += centre_ecef  # the glTF node carries the centre (RTC)
+    a = data["attributes"]
+    rows = {
+        "building_id": data["ids"].tolist(), "cadastral_number": a["cadastral_number"],
+        "parcel": a["parcel"], "height": data["height"].tolist(), "height_source": a["height_source"],
+        "floors": a["floors"], "use": a["use"], "year_built": a["year_built"],
+        "address": a["address"], "auction_status": a["auction_status"],
+    }
+    skipped = {int(data["ids"][i]): reason for i, reason in mesh.skipped.items()}
+    if mesh.empty:  # every footprint skipped: the tile gets no content
+        return 0, skipped
+    payload = gltf.encode(mesh, rows, len(data["ids"]))
+    path.write_bytes(payload)
+    return len(payload), skipped
+
+
+def _tileset(root: Tile, with_content: set[str]) -> dict:
+    def tile_json(tile: Tile) -> dict:
+        w, s, e, n, low, high = tile.region
+        entry = {
+            "boundingVolume": {"region": [float(np.radians(w)), float(np.radians(s)),
+                                          float(np.radians(e)), float(np.radians(n)),
+                                          float(low), float(high)]},
+            "geometricError": round(tile.error, 3),
+        }
+        if tile.key in with_content:
+            entry["content"] = {"uri": f"tiles/{tile.key.replace('/', '_')}.glb"}
+        if tile.children:
+            entry["children"] = [tile_json(child) for child in tile.children]
+        return entry
+
+    body = tile_json(root)
+    body["refine"] = "REPLACE"
+    w, s, e, n = root.region[:4]
+    diagonal = float(np.hypot(np.radians(e - w) * 6_378_137.0 * np.cos(np.radians((s + n) / 2)),
+                              np.radians(n - s) * 6_378_137.0))
+    return {
+        "asset": {"version": "1.1", "generator": "citymodel"},
+        "geometricError": round(max(diagonal, root.error * 2, 1.0), 3),
+        "root": body,
+    }
+
+
+def _switch(out: Path, target: Path, builds: Path) -> None:
+    """Point ``out`` at ``target`` atomically, then remove older builds."""
+    if out.exists() and not out.is_symlink():
+        raise BuildFailed(f"{out} exists and is not a tileset link of citymodel's: move it away first")
+    link = out.with_name(f".{out.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(target, out.parent))
+    os.replace(link, out)
+    for old in builds.iterdir():
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""Footprints → triangle meshes: roofs and floors triangulated with holes, walls outward.
+
+Input is an array of (Multi)Polygon footprints in longitude/latitude with a base and
+a top height (ellipsoidal metres) per building; output is one mesh for the lot:
+vertex positions in Earth-centred coordinates (EPSG:4978) relative to a centre,
+flat normals, triangle indices and a feature id (the building's row) per vertex.
+
+Rings are oriented once (exteriors counter-clockwise, holes clockwise, seen from
+above), so every wall's outward normal is its edge turned to the right. Roofs and
+floors are triangulated with earcut in a local tangent plane. Footprints that cannot
+be extruded (empty, no area, a triangulation that fails) are skipped and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mapbox_earcut
+import numpy as np
+import pyproj
+import shapely
+
+_TO_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+EARTH_RADIUS = 6_378_137.0
+
+
+@dataclass
+class Mesh:
+    positions: np.ndarray  # (n, 3) float64, metres from the centre, EPSG:4978 axes (z-up)
+    normals: np.ndarray  # (n, 3) float32, unit
+    indices: np.ndarray  # (m,) uint32, counter-clockwise seen from outside
+    feature_ids: np.ndarray  # (n,) uint32: the building's row in the input
+    skipped: dict[int, str] = field(default_factory=dict)  # row → why it was not extruded
+
+    @property
+    def empty(self) -> bool:
+        return len(self.indices) == 0
+
+
+def ecef(lon: np.ndarray, lat: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """Geodetic WGS 84 (degrees, ellipsoidal metres) → Earth-centred metres."""
+    x, y, z = _TO_ECEF.transform(lon, lat, height)
+    return np.column_stack([x, y, z])
+
+
+def enu_axes(lon: float, lat: float) -> np.ndarray:
+    """Rows: east, north, up unit vectors at a point, in Earth-centred axes."""
+    lo, la = np.radians(lon), np.radians(lat)
+    return np.array([
+        [-np.sin(lo), np.cos(lo), 0.0],
+        [-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)],
+        [np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)],
+    ])
+
+
+def extrude(footprints: np.ndarray, base: np.ndarray, top: np.ndarray,
+            centre_lonlat: tuple[float, float], centre_ecef: np.ndarray) -> Mesh:
+    """Extrude each footprint from ``base`` to ``top``; positions relative to ``centre_ecef``."""
+    lon0, lat0 = centre_lonlat
+    axes = enu_axes(lon0, lat0)
+    east, north, up = axes
+    scale_x = np.radians(1.0) * EARTH_RADIUS * np.cos(np.radians(lat0))
+    scale_y = np.radians(1.0) * EARTH_RADIUS
+
+    skipped: dict[int, str] = {}
+    footprints = np.asarray(footprints, dtype=object)
+    bad = shapely.is_missing(footprints) | shapely.is_empty(footprints)
+    bad |= ~bad & (shapely.area(footprints) <= 0)
+    bad |= ~(top > base)
+    for i in np.flatnonzero(bad):
+        skipped[int(i)] = "an empty footprint, no area, or a top not above its base"
+    rows = np.flatnonzero(~bad)
+
+    polygons, owner = shapely.get_parts(shapely.orient_polygons(footprints[rows]), return_index=True)
+    owner = rows[owner]
+    rings, ring_polygon = shapely.get_rings(polygons, return_index=True)
+    coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
+    # drop each ring's closing point
+    last = np.r_[np.flatnonzero(np.diff(ring_of_coord)), len(ring_of_coord) - 1]
+    keep = np.ones(len(coords), dtype=bool)
+    keep[last] = False
+    coords, ring_of_coord = coords[keep], ring_of_coord[keep]
+    ring_sizes = np.bincount(ring_of_coord, minlength=len(rings))
+    ring_start = np.r_[0, np.cumsum(ring_sizes)[:-1]]
+    vertex_owner = owner[ring_polygon[ring_of_coord]]
+
+    # local plane (metres east, north of the centre) for triangulation and wall directions
+    local = np.column_stack([(coords[:, 0] - lon0) * scale_x, (coords[:, 1] - lat0) * scale_y])
+    low = ecef(coords[:, 0], coords[:, 1], base[vertex_owner]) - centre_ecef
+    high = ecef(coords[:, 0], coords[:, 1], top[vertex_owner]) - centre_ecef
+
+    # roofs and floors: earcut per polygon, over that polygon's rings
+    polygon_rings = np.bincount(ring_polygon, minlength=len(polygons))
+    polygon_first_ring = np.r_[0, np.cumsum(polygon_rings)[:-1]]
+    caps = []
+    failed_polygons = set()
+    for p in range(len(polygons)):
+        first, count = polygon_first_ring[p], polygon_rings[p]
+        start = ring_start[first]
+        ends = np.cumsum(ring_sizes[first:first + count]).astype(np.uint32)
+        triangles = mapbox_earcut.triangulate_float64(local[start:start + ends[-1]], ends)
+        if len(triangles) == 0:
+            failed_polygons.add(p)
+            continue
+        caps.append(triangles.astype(np.int64) + start)
+    for p in failed_polygons:
+        skipped.setdefault(int(owner[p]), "the footprint cannot be triangulated")
+    cap = np.concatenate(caps) if caps else np.zeros(0, dtype=np.int64)
+    cap = cap.reshape(-1, 3)
+    # counter-clockwise from above
+    a, b, c = local[cap[:, 0]], local[cap[:, 1]], local[cap[:, 2]]
+    clockwise = ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])) < 0
+    cap[clockwise] = cap[clockwise][:, ::-1]
+    dropped = np.isin(vertex_owner[cap[:, 0]], list(skipped)) if skipped else np.zeros(len(cap), bool)
+    cap = cap[~dropped]
+
+    n = len(coords)
+    # walls: for every edge i → next(i) of every ring, a quad of four vertices
+    following = np.arange(n) + 1
+    following[last_index(ring_start, ring_sizes)] = ring_start
+    edge = local[following] - local
+    length = np.hypot(edge[:, 0], edge[:, 1])
+    walls = (length > 1e-6) & ~np.isin(vertex_owner, list(skipped))
+    i, j = np.flatnonzero(walls), following[walls]
+    outward = np.column_stack([edge[walls, 1], -edge[walls, 0]]) / length[walls, None]
+    wall_normal = outward[:, :1] * east + outward[:, 1:] * north
+
+    roof_positions, floor_positions = high, low
+    wall_positions = np.stack([low[i], low[j], high[j], high[i]], axis=1).reshape(-1, 3)
+    positions = np.concatenate([roof_positions, floor_positions, wall_positions])
+    normals = np.concatenate([
+        np.broadcast_to(up, (n, 3)), np.broadcast_to(-up, (n, 3)),
+        np.repeat(wall_normal, 4, axis=0),
+    ]).astype(np.float32)
+    feature_ids = np.concatenate([vertex_owner, vertex_owner, np.repeat(vertex_owner[i], 4)])
+    quad = 2 * n + 4 * np.arange(len(i))[:, None]
+    wall_triangles = np.concatenate([quad + [0, 1, 2], quad + [0, 2, 3]])
+    indices = np.concatenate([cap.ravel(), (cap[:, ::-1] + n).ravel(), wall_triangles.ravel()])
+    return Mesh(positions, normals, indices.astype(np.uint32), feature_ids.astype(np.uint32), skipped)
+
+
+def last_index(start: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The index of each ring's last vertex."""
+    return start + sizes - 1
