@@ -1,7 +1,8 @@
 """The tile hierarchy: a loose quadtree with the largest buildings in the parent tiles.
 
 Buildings go to the quadrant holding their centre; a tile with more than
-``max_features`` buildings splits in four. A parent tile draws the ``coarse``
+``max_features`` buildings splits in four, at the middle of its buildings' centres
+(so far-apart clusters do not leave chains of near-empty levels). A parent tile draws the ``coarse``
 largest buildings of its subtree (largest first), so the whole city shows from
 far away and the rest streams in as the camera comes close (``REPLACE``).
 
@@ -48,31 +49,27 @@ def quadtree(centres: np.ndarray, sizes: np.ndarray, bounds: np.ndarray, *,
     order = np.argsort(-sizes, kind="stable")  # largest first, ties by row
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    west, south = centres.min(axis=0)
-    east, north = centres.max(axis=0)
-    side = max(east - west, north - south) or 1e-6
-    cell = (west, south, west + side * 1.000001, south + side * 1.000001)
     members = np.arange(len(centres))
-    root = _split(0, 0, 0, cell, members, centres, sizes, rank, max_features, coarse)
+    root = _split(0, 0, 0, members, centres, sizes, rank, max_features, coarse)
     _regions(root, bounds)
     return root
 
 
-def _split(level, x, y, cell, members, centres, sizes, rank, max_features, coarse) -> Tile:
+def _split(level, x, y, members, centres, sizes, rank, max_features, coarse) -> Tile:
     if len(members) <= max_features or level == MAX_LEVEL:
         return Tile(level, x, y, members, 0.0)
     ranked = members[np.argsort(rank[members], kind="stable")]
     content, omitted = ranked[:coarse], ranked[coarse:]
     tile = Tile(level, x, y, np.sort(content), float(sizes[omitted].max()))
-    w, s, e, n = cell
+    w, s = centres[members].min(axis=0)  # the cell shrinks to its members: no empty levels
+    e, n = centres[members].max(axis=0)
     mid_x, mid_y = (w + e) / 2, (s + n) / 2
     east_half = centres[members, 0] >= mid_x
     north_half = centres[members, 1] >= mid_y
     for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
         mask = (east_half == bool(dx)) & (north_half == bool(dy))
         if mask.any():
-            quarter = (mid_x if dx else w, mid_y if dy else s, e if dx else mid_x, n if dy else mid_y)
-            tile.children.append(_split(level + 1, 2 * x + dx, 2 * y + dy, quarter, members[mask],
+            tile.children.append(_split(level + 1, 2 * x + dx, 2 * y + dy, members[mask],
                                         centres, sizes, rank, max_features, coarse))
     return tile
 
