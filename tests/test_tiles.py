@@ -48,7 +48,7 @@ def test_tileset_is_valid_by_the_official_schemas_and_validator(district_tileset
     url, out, report = district_tileset
     tileset = json.loads((out / "tileset.json").read_text())
     assert tileset_errors(tileset) == []
-    assert tileset["asset"]["version"] == "1.1" and tileset["root"]["refine"] == "REPLACE"
+    assert tileset["asset"]["version"] == "1.1" and tileset["root"]["refine"] == "ADD"
     paths = sorted((out / "tiles").glob("*.glb"))
     assert len(paths) == report.tiles > 1 and report.levels >= 3
     for report_ in khronos_reports(paths):
@@ -78,11 +78,11 @@ def test_hierarchy_errors_and_bounds(district_tileset):
             leaves += 1
             assert tile["geometricError"] == 0
     assert parents >= 2 and leaves >= 4
-    # Every building is in exactly one leaf; parents repeat the largest ones.
+    # Every building is in exactly one tile (ADD: children add to their parents).
+    stored = [i for t, _ in tiles_of(tileset) if "content" in t
+              for i in Glb(out / t["content"]["uri"]).property_table()["building_id"]]
     counted = query(url, "SELECT count(*) FROM buildings WHERE footprint IS NOT NULL")[0][0]
-    in_leaves = sum(len(Glb(out / t["content"]["uri"]).property_table()["building_id"])
-                    for t, _ in tiles_of(tileset) if "children" not in t)
-    assert in_leaves == counted == report.buildings
+    assert len(stored) == len(set(stored)) == counted == report.buildings
 
 
 def test_features_index_property_rows_with_the_database_values(district_tileset):

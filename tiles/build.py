@@ -228,7 +228,7 @@ def _tileset(root: Tile, with_content: set[str]) -> dict:
         return entry
 
     body = tile_json(root)
-    body["refine"] = "REPLACE"
+    body["refine"] = "ADD"
     w, s, e, n = root.region[:4]
     diagonal = float(np.hypot(np.radians(e - w) * 6_378_137.0 * np.cos(np.radians((s + n) / 2)),
                               np.radians(n - s) * 6_378_137.0))

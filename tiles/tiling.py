@@ -2,9 +2,10 @@
 
 Buildings go to the quadrant holding their centre; a tile with more than
 ``max_features`` buildings splits in four, at the middle of its buildings' centres
-(so far-apart clusters do not leave chains of near-empty levels). A parent tile draws the ``coarse``
-largest buildings of its subtree (largest first), so the whole city shows from
-far away and the rest streams in as the camera comes close (``REPLACE``).
+(so far-apart clusters do not leave chains of near-empty levels). A parent tile draws
+the ``coarse`` largest buildings of its subtree and its children add the rest
+(``ADD`` refinement): the whole city shows from far away, detail streams in as the
+camera comes close, and every building is stored once.
 
 A building's *size* is the larger of its height and its footprint's diagonal. A
 parent's geometric error is the size of the largest building it leaves out —
@@ -61,6 +62,7 @@ def _split(level, x, y, members, centres, sizes, rank, max_features, coarse) -> 
     ranked = members[np.argsort(rank[members], kind="stable")]
     content, omitted = ranked[:coarse], ranked[coarse:]
     tile = Tile(level, x, y, np.sort(content), float(sizes[omitted].max()))
+    members = np.sort(omitted)  # the children add what this tile leaves out
     w, s = centres[members].min(axis=0)  # the cell shrinks to its members: no empty levels
     e, n = centres[members].max(axis=0)
     mid_x, mid_y = (w + e) / 2, (s + n) / 2
