@@ -120,11 +120,18 @@ def record(parcels, ogr_seconds, our_seconds, ratio, ogr_kib, our_kib) -> None:
     gdal = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True).stdout.split(",")[0]
     row = (f"| {date.today()} | import parcels | {parcels:,} parcels (GeoPackage, МСК-77 → EPSG:4326) | "
            f"{gdal} ogr2ogr: {ogr_seconds:.1f} s, {ogr_kib / 2**20:.2f} GiB | "
-           f"citymodel: {our_seconds:.1f} s, {our_kib / 2**20:.2f} GiB | **{ratio:.2f}** | "
+           f"citymodel: {our_seconds:.1f} s, {our_kib / 2**20:.2f} GiB | **{ratio:.2f}** of the time | "
            f"{os.cpu_count()} × {cpu}, {memory:.0f} GiB |\n")
+    record_row(row)
+
+
+def record_row(row: str) -> None:
+    """Add a row at the end of the results table of docs/benchmarks.md."""
     path = ROOT / "docs" / "benchmarks.md"
-    with path.open("a", encoding="utf-8") as f:
-        f.write(row)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if line.startswith("|"))
+    lines.insert(last + 1, row)
+    path.write_text("".join(lines), encoding="utf-8")
     print(f"recorded in {path}")
 
 

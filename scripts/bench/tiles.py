@@ -28,7 +28,7 @@ from citymodel import database
 from citymodel.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from import_parcels import ROOT, fresh_database, measure  # noqa: E402
+from import_parcels import ROOT, fresh_database, measure, record_row  # noqa: E402
 
 PY3DTILES = "py3dtiles[postgres]==12.1.1"
 PREPARE = """
@@ -118,9 +118,8 @@ def main() -> int:
                f"py3dtiles 12.1.1 export: {peer_seconds:.1f} s, {peer_rate:,.0f}/s, "
                f"{peer_bytes / subset:.0f} B/building | citymodel: {ours_seconds:.1f} s, {ours_rate:,.0f}/s, "
                f"{ours_bytes / subset:.0f} B/building; all {everything:,}: {all_seconds:.1f} s, "
-               f"peak {all_kib / 2**20:.2f} GiB | **{ours_rate / peer_rate:.1f}×** | {os.cpu_count()} cores |\n")
-        with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as f:
-            f.write(row)
+               f"peak {all_kib / 2**20:.2f} GiB | **{ours_rate / peer_rate:.1f}×** the throughput | {os.cpu_count()} cores |\n")
+        record_row(row)
     return 0
 
 
