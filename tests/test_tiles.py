@@ -186,13 +186,48 @@ def test_a_failed_build_leaves_the_previous_tileset(db, tmp_path, monkeypatch):
             raise OSError("disk full")
         return original(task)
 
-    original = tiles.build._write_tile
-    monkeypatch.setattr(tiles.build, "_write_tile", failing)
+    original = tiles.build.encode_tile
+    monkeypatch.setattr(tiles.build, "encode_tile", failing)
     with pytest.raises(OSError, match="disk full"):
         build_tileset(db, out, max_features=200, coarse=80, jobs=1)
     assert out.resolve() == target
     assert {p.name: p.read_bytes() for p in (out / "tiles").iterdir()} == before
     assert [p for p in (tmp_path / ".tileset.builds").iterdir()] == [target]  # nothing half-made left
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_incremental_rebuilds_only_changed_tiles(db, tmp_path):
+    import_buildings(db, settings_for(db), HELSINKI)
+    out = tmp_path / "tileset"
+    first = build_tileset(db, out, max_features=100, coarse=40, jobs=1)
+    assert first.tiles > 4
+    again = build_tileset(db, out, max_features=100, coarse=40, jobs=1, incremental=True)
+    assert again.rebuilt == 0 and "rebuilt 0 tiles" in str(again)
+    # One small building grows a metre: only the tile holding it is rebuilt.
+    changed = query(db, "UPDATE buildings SET height = height + 1 WHERE id = (SELECT id FROM buildings "
+                        "WHERE kind = 'building' ORDER BY ST_Area(footprint), id LIMIT 1) RETURNING id")[0][0]
+    third = build_tileset(db, out, max_features=100, coarse=40, jobs=1, incremental=True)
+    assert third.rebuilt == 1
+    full = build_tileset(db, tmp_path / "full", max_features=100, coarse=40, jobs=1)
+    assert tree(out) == tree(tmp_path / "full")  # the same tileset a full build makes
+    heights = [h for g in glbs(out) for i, h in zip(g.property_table()["building_id"],
+                                                     g.property_table()["height"], strict=True) if i == changed]
+    assert heights and full.tiles == third.tiles
+
+
+def test_a_dask_cluster_builds_the_same_tileset(db, tmp_path):
+    from distributed import LocalCluster
+
+    import_buildings(db, settings_for(db), HELSINKI)
+    alone = build_tileset(db, tmp_path / "alone", max_features=100, coarse=40, jobs=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        distributed = build_tileset(db, tmp_path / "dask", max_features=100, coarse=40,
+                                    scheduler=cluster.scheduler_address)
+    assert distributed.tiles == alone.tiles > 4
+    assert tree(tmp_path / "dask") == tree(tmp_path / "alone")  # byte for byte
 
 
 def test_skipped_footprints_are_reported(db, tmp_path):

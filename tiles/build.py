@@ -11,6 +11,7 @@ ellipsoidal (WGS 84) heights, and a building without one stands at height 0.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -52,6 +53,8 @@ WHERE b.footprint IS NOT NULL
   {filters}
 ORDER BY b.id
 """
+FORMAT = "citymodel-tiles-1"  # bump when the output changes for the same input
+MANIFEST = "manifest.json"
 ATTRIBUTES = ("floors", "use", "year_built", "address", "height_source", "cadastral_number",
               "parcel", "auction_status")
 
@@ -69,10 +72,13 @@ class Report:
     skipped: dict[int, str] = field(default_factory=dict)  # building id → reason
     seconds: float = 0.0
     path: Path | None = None
+    rebuilt: int | None = None  # tiles rebuilt by an incremental build
 
     def __str__(self) -> str:
         text_ = (f"built {self.tiles} tiles in {self.levels} levels for {self.buildings} buildings, "
                  f"{self.bytes / 2**20:.1f} MiB, in {self.seconds:.1f} s → {self.path}")
+        if self.rebuilt is not None:
+            text_ += f"\nincremental: rebuilt {self.rebuilt} tiles, reused {self.tiles - self.rebuilt}"
         if self.skipped:
             text_ += f"\nskipped {len(self.skipped)} footprints:"
             for building, reason in list(self.skipped.items())[:20]:
@@ -88,6 +94,7 @@ class Buildings:
     top: np.ndarray
     height: np.ndarray
     attributes: dict[str, list]
+    digests: list[bytes]  # of each building's inputs: what a tile's content depends on
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -119,13 +126,19 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         top=ground + np.array([r["height"] for r in rows], dtype=float),
         height=np.array([r["height"] for r in rows], dtype=float),
         attributes={name: [r[name] for r in rows] for name in ATTRIBUTES},
+        digests=[hashlib.blake2b(repr(tuple(r.values())).encode(), digest_size=16).digest() for r in rows],
     )
 
 
 def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
-                  jobs: int | None = None, max_features: int = 2000, coarse: int = 1000,
-                  progress=None) -> Report:
-    """Build the tileset of the selected buildings into ``out`` (a link switched at the end)."""
+                  jobs: int | None = None, scheduler: str | None = None, incremental: bool = False,
+                  max_features: int = 2000, coarse: int = 1000, progress=None) -> Report:
+    """Build the tileset of the selected buildings into ``out`` (a link switched at the end).
+
+    ``scheduler``: the address of a Dask distributed scheduler to build the tiles on
+    (``tcp://host:8786``); else ``jobs`` local worker processes (default: every core).
+    ``incremental``: reuse the previous build's tiles whose buildings did not change.
+    """
     started = time.monotonic()
     buildings = read_buildings(url, bbox=bbox, where=where)
     if len(buildings) == 0:
@@ -143,25 +156,38 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
     report = Report(buildings=len(buildings), path=out)
     try:
         tiles = [t for t in root.walk() if len(t.content)]
-        jobs = jobs or os.cpu_count() or 1
-        tasks = [(t.key, _subset(buildings, t.content), target / "tiles" / f"{t.key.replace('/', '_')}.glb")
-                 for t in tiles]
-        if jobs > 1 and len(tasks) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(_write_tile, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
-        else:
-            results = [_write_tile(task) for task in tasks]
-        written = set()
-        for tile, (size, skipped) in zip(tiles, results, strict=True):
-            report.bytes += size
-            report.skipped.update(skipped)
-            if size:
-                written.add(tile.key)
+        digests = {t.key: _digest(buildings, t.content) for t in tiles}
+        previous = _manifest(out) if incremental else {}
+        manifest: dict[str, dict] = {}
+        todo = []
+        for tile in tiles:
+            entry = previous.get(tile.key)
+            old = out / "tiles" / _file_name(tile.key) if entry else None
+            if entry and entry["digest"] == digests[tile.key] and (entry["bytes"] == 0 or old.exists()):
+                if entry["bytes"]:
+                    os.link(old.resolve(), target / "tiles" / _file_name(tile.key))
+                manifest[tile.key] = entry
+            else:
+                todo.append(tile)
+        tasks = [_subset(buildings, t.content) for t in todo]
+        if progress:
+            progress(0, total=len(todo))
+        for tile, (payload, skipped) in zip(todo, _run(tasks, jobs, scheduler), strict=True):
+            if payload:
+                (target / "tiles" / _file_name(tile.key)).write_bytes(payload)
+            manifest[tile.key] = {"digest": digests[tile.key], "bytes": len(payload),
+                                  "skipped": {str(k): v for k, v in skipped.items()}}
             if progress:
                 progress(1)
+        for entry in manifest.values():
+            report.bytes += entry["bytes"]
+            report.skipped.update({int(k): v for k, v in entry["skipped"].items()})
+        written = {key for key, entry in manifest.items() if entry["bytes"]}
         tileset = _tileset(root, written)
         (target / "tileset.json").write_text(json.dumps(tileset, separators=(",", ":")))
+        (target / MANIFEST).write_text(json.dumps({"format": FORMAT, "tiles": manifest}, sort_keys=True))
         report.tiles = len(written)
+        report.rebuilt = len(todo) if incremental else None
         report.levels = max(t.level for t in root.walk()) + 1
         _switch(out, target, builds)
     except BaseException:
@@ -169,6 +195,48 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
         raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _run(tasks: list[dict], jobs: int | None, scheduler: str | None):
+    """Encode every tile, yielding results in order as they come: on a Dask cluster,
+    a local process pool, or in this process."""
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise BuildFailed(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            for future in client.map(encode_tile, tasks, pure=False):
+                yield future.result()
+        return
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield from pool.map(encode_tile, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        return
+    yield from map(encode_tile, tasks)
+
+
+def _manifest(out: Path) -> dict[str, dict]:
+    """The previous build's tiles and their digests, if it was built by this format."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return manifest["tiles"] if manifest.get("format") == FORMAT else {}
+
+
+def _digest(b: Buildings, rows: np.ndarray) -> str:
+    digest = hashlib.blake2b(FORMAT.encode(), digest_size=16)
+    for i in rows:
+        digest.update(b.digests[i])
+    return digest.hexdigest()
+
+
+def _file_name(key: str) -> str:
+    return f"{key.replace('/', '_')}.glb"
 
 
 def _sizes_and_bounds(b: Buildings) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +256,8 @@ def _subset(b: Buildings, rows: np.ndarray) -> dict:
     }
 
 
-def _write_tile(task) -> tuple[int, dict[int, str]]:
-    """Extrude one tile's buildings and write its .glb; runs in a worker process."""
-    _, data, path = task
+def encode_tile(data: dict) -> tuple[bytes, dict[int, str]]:
+    """One tile's .glb (empty when every footprint was skipped); runs in a worker."""
     footprints = data["footprints"]
     box = shapely.total_bounds(footprints)
     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
@@ -205,11 +272,9 @@ def _write_tile(task) -> tuple[int, dict[int, str]]:
         "address": a["address"], "auction_status": a["auction_status"],
     }
     skipped = {int(data["ids"][i]): reason for i, reason in mesh.skipped.items()}
-    if mesh.empty:  # every footprint skipped: the tile gets no content
-        return 0, skipped
-    payload = gltf.encode(mesh, rows, len(data["ids"]))
-    path.write_bytes(payload)
-    return len(payload), skipped
+    if mesh.empty:
+        return b"", skipped
+    return gltf.encode(mesh, rows, len(data["ids"])), skipped
 
 
 def _tileset(root: Tile, with_content: set[str]) -> dict:
@@ -222,7 +287,7 @@ def _tileset(root: Tile, with_content: set[str]) -> dict:
             "geometricError": round(tile.error, 3),
         }
         if tile.key in with_content:
-            entry["content"] = {"uri": f"tiles/{tile.key.replace('/', '_')}.glb"}
+            entry["content"] = {"uri": f"tiles/{_file_name(tile.key)}"}
         if tile.children:
             entry["children"] = [tile_json(child) for child in tile.children]
         return entry

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from citymodel import database
 from citymodel.settings import load_settings
@@ -34,7 +36,12 @@ def tiles() -> None:
 @click.option("--where", metavar="SQL", help="Only buildings matching this SQL condition on `b`, "
                                             "e.g. \"b.use = 'residential'\".")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")
-def build(out: Path | None, bbox, where: str | None, jobs: int | None) -> None:
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Build the tiles on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--incremental", is_flag=True,
+              help="Rebuild only the tiles whose buildings changed since the last build.")
+def build(out: Path | None, bbox, where: str | None, jobs: int | None, scheduler: str | None,
+          incremental: bool) -> None:
     """Extrude the buildings into a 3D Tiles 1.1 tileset (glTF with per-building metadata).
 
     The new tileset is written beside the old one and switched in atomically: a
@@ -47,4 +54,13 @@ def build(out: Path | None, bbox, where: str | None, jobs: int | None) -> None:
     engine = database.create_engine(url)
     database.require_schema(engine)
     engine.dispose()
-    click.echo(build_tileset(url, out or settings.resolved_tiles_dir, bbox=bbox, where=where, jobs=jobs))
+    with Progress(TextColumn("building tiles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("tiles", total=None)
+
+        def progress(done: int, total: int | None = None) -> None:
+            bar.update(task, advance=done, **({"total": total} if total is not None else {}))
+
+        report = build_tileset(url, out or settings.resolved_tiles_dir, bbox=bbox, where=where,
+                               jobs=jobs, scheduler=scheduler, incremental=incremental, progress=progress)
+    click.echo(report)
