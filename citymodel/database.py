@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 
+import psycopg
 import sqlalchemy
 from alembic import command
 from alembic.config import Config
@@ -83,6 +84,24 @@ def connect(engine: Engine) -> Iterator[Connection]:
         ) from None
     with connection, connection.begin():
         yield connection
+
+
+@contextmanager
+def raw_connect(url: URL, *, autocommit: bool = False,
+                application_name: str = "citymodel") -> Iterator[psycopg.Connection]:
+    """A plain psycopg connection (COPY, binary fetches); unreachable servers explained."""
+    try:
+        conn = psycopg.connect(
+            host=url.host, port=url.port, user=url.username, password=url.password,
+            dbname=url.database, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S,
+            application_name=application_name,
+        )
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to PostGIS at {describe(url)}: {' '.join(str(exc).split())}"
+        ) from None
+    with conn:
+        yield conn
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import URL
 
-from citymodel.database import describe
+from citymodel.database import describe, raw_connect
 from citymodel.errors import CitymodelError, DatabaseUnavailable
 
 ADVISORY_CLASS = 7_700_077  # first key of the advisory lock held by a running import
@@ -270,18 +270,8 @@ class _Progress:
         self.bar.update(self.task, description=name)
 
 
-@contextmanager
-def _connect(url: URL, *, autocommit: bool) -> Iterator[psycopg.Connection]:
-    try:
-        conn = psycopg.connect(
-            host=url.host, port=url.port, user=url.username, password=url.password,
-            dbname=url.database, autocommit=autocommit, connect_timeout=10,
-            application_name="citymodel import",
-        )
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostGIS at {describe(url)}: {_one_line(exc)}") from None
-    with conn:
-        yield conn
+def _connect(url: URL, *, autocommit: bool):
+    return raw_connect(url, autocommit=autocommit, application_name="citymodel import")
 
 
 @contextmanager

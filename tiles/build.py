@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import shapely
-from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
 
 from citymodel import database
 from citymodel.errors import CitymodelError
@@ -34,22 +33,24 @@ from tiles.extrude import ecef, extrude
 from tiles.tiling import Tile, quadtree
 
 QUERY = """
+WITH latest AS (  -- the newest lot on each parcel
+    SELECT DISTINCT ON (o.parcel_id) o.parcel_id, l.status
+    FROM lot_objects o JOIN lots l ON l.id = o.lot_id JOIN auction_notices n ON n.id = l.notice_id
+    WHERE o.parcel_id IS NOT NULL
+    ORDER BY o.parcel_id, n.published_at DESC NULLS LAST, l.id DESC
+), drawn_by_parts AS (  -- outlines whose building:parts describe them are drawn by the parts
+    SELECT DISTINCT b.id FROM buildings q JOIN buildings b
+      ON b.kind = 'building' AND q.footprint && b.footprint
+     AND ST_Contains(b.footprint, ST_PointOnSurface(q.footprint))
+    WHERE q.kind = 'part'
+)
 SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)) AS wkb, b.height, b.min_height,
        coalesce(b.ground_elevation, 0) AS ground, b.floors, b.use, b.year_built, b.address,
-       b.height_source, b.cadastral_number, p.cadastral_number AS parcel, lot.status AS auction_status
+       b.height_source, b.cadastral_number, p.cadastral_number AS parcel, latest.status AS auction_status
 FROM buildings b
 LEFT JOIN parcels p ON p.id = b.parcel_id
-LEFT JOIN LATERAL (
-    SELECT l.status FROM lot_objects o JOIN lots l ON l.id = o.lot_id
-    JOIN auction_notices n ON n.id = l.notice_id
-    WHERE o.parcel_id = b.parcel_id
-    ORDER BY n.published_at DESC NULLS LAST, l.id DESC LIMIT 1
-) lot ON true
-WHERE b.footprint IS NOT NULL
-  -- an outline whose building:parts describe it is drawn by its parts
-  AND NOT (b.kind = 'building' AND EXISTS (
-      SELECT 1 FROM buildings q WHERE q.kind = 'part' AND q.footprint && b.footprint
-      AND ST_Contains(b.footprint, ST_PointOnSurface(q.footprint))))
+LEFT JOIN latest ON latest.parcel_id = b.parcel_id
+WHERE b.footprint IS NOT NULL AND b.id NOT IN (SELECT id FROM drawn_by_parts)
   {filters}
 ORDER BY b.id
 """
@@ -102,31 +103,32 @@ class Buildings:
 
 def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None = None,
                    where: str | None = None) -> Buildings:
-    filters, params = [], {}
+    filters, params = [], None
     if bbox is not None:
-        filters.append("AND b.footprint && ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), "
-                       "ST_SRID(b.footprint)) AND ST_Intersects(b.footprint, "
-                       "ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), ST_SRID(b.footprint)))")
-        params.update(zip("wsen", bbox, strict=True))
+        envelope = "ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326), ST_SRID(b.footprint))"
+        filters.append(f"AND b.footprint && {envelope} AND ST_Intersects(b.footprint, {envelope})")
+        params = dict(zip("wsen", bbox, strict=True))
     if where:
-        filters.append(f"AND ({where})")
-    engine = database.create_engine(url)
-    try:
-        with database.connect(engine) as conn:
-            rows = conn.execute(text(QUERY.format(filters="\n  ".join(filters))), params).mappings().all()
-    except DBAPIError as exc:  # a bad --where
-        raise BuildFailed(f"cannot read the buildings: {' '.join(str(exc.orig).split())}") from None
-    finally:
-        engine.dispose()
-    ground = np.array([r["ground"] for r in rows], dtype=float)
+        filters.append(f"AND ({where.replace('%', '%%') if params else where})")
+    with database.raw_connect(url, application_name="citymodel tiles") as conn:
+        conn.execute("SET jit = off")  # compiling this one query costs more than it saves
+        cursor = conn.cursor(binary=True)
+        try:
+            cursor.execute(QUERY.format(filters="\n  ".join(filters)), params)
+        except psycopg.Error as exc:  # a bad --where
+            raise BuildFailed(f"cannot read the buildings: {' '.join(str(exc).split())}") from None
+        names = [c.name for c in cursor.description]
+        rows = cursor.fetchall()
+    columns = dict(zip(names, zip(*rows), strict=True)) if rows else {n: () for n in names}
+    ground = np.array(columns["ground"], dtype=float)
     return Buildings(
-        ids=np.array([r["id"] for r in rows], dtype=np.int64),
-        footprints=shapely.from_wkb(np.array([bytes(r["wkb"]) for r in rows], dtype=object)),
-        base=ground + np.array([r["min_height"] for r in rows], dtype=float),
-        top=ground + np.array([r["height"] for r in rows], dtype=float),
-        height=np.array([r["height"] for r in rows], dtype=float),
-        attributes={name: [r[name] for r in rows] for name in ATTRIBUTES},
-        digests=[hashlib.blake2b(repr(tuple(r.values())).encode(), digest_size=16).digest() for r in rows],
+        ids=np.array(columns["id"], dtype=np.int64),
+        footprints=shapely.from_wkb(np.array(columns["wkb"], dtype=object)),
+        base=ground + np.array(columns["min_height"], dtype=float),
+        top=ground + np.array(columns["height"], dtype=float),
+        height=np.array(columns["height"], dtype=float),
+        attributes={name: list(columns[name]) for name in ATTRIBUTES},
+        digests=[hashlib.blake2b(repr(row).encode(), digest_size=16).digest() for row in rows],
     )
 
 
