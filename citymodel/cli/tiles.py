@@ -47,7 +47,7 @@ def build(out: Path | None, bbox, where: str | None, jobs: int | None, scheduler
     The new tileset is written beside the old one and switched in atomically: a
     failed or killed build leaves the previous tileset in place.
     """
-    from tiles.build import build_tileset
+    from tiles.build import Heights, build_tileset
 
     settings = load_settings()
     url = database.database_url(settings)
@@ -62,5 +62,7 @@ def build(out: Path | None, bbox, where: str | None, jobs: int | None, scheduler
             bar.update(task, advance=done, **({"total": total} if total is not None else {}))
 
         report = build_tileset(url, out or settings.resolved_tiles_dir, bbox=bbox, where=where,
-                               jobs=jobs, scheduler=scheduler, incremental=incremental, progress=progress)
+                               jobs=jobs, scheduler=scheduler, incremental=incremental,
+                               heights=Heights(settings.height_datum, settings.geoid_grid),
+                               progress=progress)
     click.echo(report)
