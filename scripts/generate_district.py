@@ -100,8 +100,8 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     out.mkdir(parents=True, exist_ok=True)
     for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv"):
         (out / name).unlink(missing_ok=True)
-    # about 6 parcels and 5 buildings a block
-    blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 5.0))
+    # about 6 parcels and 6 buildings a block (measured: 6.06)
+    blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
     columns = max(1, round(math.sqrt(blocks * BLOCK_H / BLOCK_W)))
     origin = pyproj.Transformer.from_crs(4326, target.crs, always_xy=True).transform(*ORIGIN_LONLAT)
     rng = np.random.default_rng(seed)
