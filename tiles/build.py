@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import deque
+from collections.abc import Iterable
 import shutil
 import tempfile
 import time
@@ -56,6 +58,7 @@ WHERE b.footprint IS NOT NULL AND b.id NOT IN (SELECT id FROM drawn_by_parts)
   {filters}
 ORDER BY b.id
 """
+READ_CHUNK = 100_000  # rows fetched at a time: memory holds one chunk of raw rows
 FORMAT = "citymodel-tiles-1"  # bump when the output changes for the same input
 MANIFEST = "manifest.json"
 ATTRIBUTES = ("floors", "use", "year_built", "address", "height_source", "cadastral_number",
@@ -120,17 +123,27 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         params = dict(zip("wsen", bbox, strict=True))
     if where:
         filters.append(f"AND ({where.replace('%', '%%') if params else where})")
+    columns: dict[str, list] = {}
+    footprints, digests = [], []
     with database.raw_connect(url, application_name="citymodel tiles") as conn:
         conn.execute("SET jit = off")  # compiling this one query costs more than it saves
-        cursor = conn.cursor(binary=True)
+        cursor = conn.cursor(name="buildings", binary=True)  # server-side: read in chunks
         try:
             cursor.execute(QUERY.format(filters="\n  ".join(filters)), params)
+            while rows := cursor.fetchmany(READ_CHUNK):
+                names = [c.name for c in cursor.description]
+                digests += [hashlib.blake2b(f"{heights}{row!r}".encode(), digest_size=16).digest()
+                            for row in rows]
+                for name, values in zip(names, zip(*rows), strict=True):
+                    if name == "wkb":
+                        footprints.append(shapely.from_wkb(np.array(values, dtype=object)))
+                    else:
+                        columns.setdefault(name, []).extend(values)
         except psycopg.Error as exc:  # a bad --where
             raise BuildFailed(f"cannot read the buildings: {' '.join(str(exc).split())}") from None
-        names = [c.name for c in cursor.description]
-        rows = cursor.fetchall()
-    columns = dict(zip(names, zip(*rows), strict=True)) if rows else {n: () for n in names}
-    footprints = shapely.from_wkb(np.array(columns["wkb"], dtype=object))
+    if not digests:
+        columns = {name: [] for name in ("id", "ground", "min_height", "height", *ATTRIBUTES)}
+    footprints = np.concatenate(footprints) if footprints else np.array([], dtype=object)
     ground = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
     known = ~np.isnan(ground)
     if heights.datum == "orthometric" and known.any():
@@ -143,8 +156,8 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         base=ground + np.array(columns["min_height"], dtype=float),
         top=ground + np.array(columns["height"], dtype=float),
         height=np.array(columns["height"], dtype=float),
-        attributes={name: list(columns[name]) for name in ATTRIBUTES},
-        digests=[hashlib.blake2b(f"{heights}{row!r}".encode(), digest_size=16).digest() for row in rows],
+        attributes={name: columns[name] for name in ATTRIBUTES},
+        digests=digests,
     )
 
 
@@ -188,7 +201,7 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
                 manifest[tile.key] = entry
             else:
                 todo.append(tile)
-        tasks = [_subset(buildings, t.content) for t in todo]
+        tasks = (_subset(buildings, t.content) for t in todo)  # made as the workers need them
         if progress:
             progress(0, total=len(todo))
         for tile, (payload, skipped) in zip(todo, _run(tasks, jobs, scheduler), strict=True):
@@ -216,7 +229,7 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
     return report
 
 
-def _run(tasks: list[dict], jobs: int | None, scheduler: str | None):
+def _run(tasks: Iterable[dict], jobs: int | None, scheduler: str | None):
     """Encode every tile, yielding results in order as they come: on a Dask cluster,
     a local process pool, or in this process."""
     if scheduler:
@@ -227,15 +240,22 @@ def _run(tasks: list[dict], jobs: int | None, scheduler: str | None):
         except OSError as exc:
             raise BuildFailed(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         with client:
-            for future in client.map(encode_tile, tasks, pure=False):
+            for future in client.map(encode_tile, list(tasks), pure=False):
                 yield future.result()
         return
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield from pool.map(encode_tile, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+    if jobs == 1:
+        yield from map(encode_tile, tasks)
         return
-    yield from map(encode_tile, tasks)
+    # A few tiles in flight per worker, not all of them: memory holds a few tiles' data.
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(encode_tile, task))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _manifest(out: Path) -> dict[str, dict]:
