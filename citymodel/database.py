@@ -12,18 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import psycopg
 import sqlalchemy
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from citymodel import crs
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+from citymodel import crs, migrations
 from citymodel.cluster import LocalCluster
 from citymodel.errors import ConfigurationError, DatabaseUnavailable
 from citymodel.settings import Settings
@@ -123,9 +123,16 @@ def server_info(engine: Engine) -> ServerInfo:
         postgis = conn.execute(
             text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
         ).scalar_one_or_none()
-        revision = MigrationContext.configure(conn).get_current_revision()
+        revision = current_revision(conn)
         srid = storage_srid(conn) if revision else None
-    return ServerInfo(postgres, postgis, revision, head_revision(), srid)
+    return ServerInfo(postgres, postgis, revision, migrations.HEAD, srid)
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema's Alembic revision, read without loading Alembic (commands start faster)."""
+    if connection.execute(text("SELECT to_regclass('alembic_version')")).scalar_one() is None:
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
 def require_schema(engine: Engine) -> None:
@@ -166,26 +173,35 @@ def migrate(engine: Engine, settings: Settings, revision: str = "head") -> str |
                 f"but storage_crs is {settings.storage_crs} (SRID {storage.srid}); the storage "
                 "CRS is fixed when the schema is created"
             )
+        from alembic import command
+
         command.upgrade(_alembic_config(conn, settings, storage.srid), revision)
         # Keep the catalogue in PostGIS in step with the code and crs_overrides.
         crs.register_in_postgis(conn, settings.crs_overrides)
-        return MigrationContext.configure(conn).get_current_revision()
+        return current_revision(conn)
 
 
 def downgrade(engine: Engine, settings: Settings, revision: str) -> str | None:
     """Downgrade the schema to ``revision`` (``base`` removes it all); one transaction."""
+    from alembic import command
+
     with connect(engine) as conn:
         command.downgrade(_alembic_config(conn, settings, storage_srid(conn)), revision)
-        return MigrationContext.configure(conn).get_current_revision()
+        return current_revision(conn)
 
 
 def head_revision() -> str:
+    """The newest migration, as Alembic finds it (``migrations.HEAD`` must agree: tested)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(None, None, None)).get_current_head()
 
 
 def _alembic_config(
     connection: Connection | None, settings: Settings | None, srid: int | None
 ) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("citymodel") / "migrations"))
     config.attributes.update(

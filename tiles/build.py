@@ -104,10 +104,11 @@ class Heights:
 class Buildings:
     ids: np.ndarray
     footprints: np.ndarray  # shapely, lon/lat
+    centres: np.ndarray  # (n, 2) the footprints' centroids
     base: np.ndarray  # ellipsoidal metres
     top: np.ndarray
     height: np.ndarray
-    attributes: dict[str, list]
+    attributes: dict[str, np.ndarray]  # object arrays: a tile's rows are taken in one call
     digests: list[bytes]  # of each building's inputs: what a tile's content depends on
 
     def __len__(self) -> int:
@@ -125,15 +126,20 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         filters.append(f"AND ({where.replace('%', '%%') if params else where})")
     columns: dict[str, list] = {}
     footprints, digests = [], []
+    # how heights are read is part of every building's inputs
+    salt = hashlib.blake2b(repr(heights).encode(), digest_size=32).digest()
     with database.raw_connect(url, application_name="citymodel tiles") as conn:
         conn.execute("SET jit = off")  # compiling this one query costs more than it saves
+        conn.execute("SET work_mem = '64MB'")  # sort the rows in memory
         cursor = conn.cursor(name="buildings", binary=True)  # server-side: read in chunks
         try:
             cursor.execute(QUERY.format(filters="\n  ".join(filters)), params)
             while rows := cursor.fetchmany(READ_CHUNK):
                 names = [c.name for c in cursor.description]
-                digests += [hashlib.blake2b(f"{heights}{row!r}".encode(), digest_size=16).digest()
-                            for row in rows]
+                blake2b = hashlib.blake2b
+                # (id, wkb, the rest): WKB as is (self-delimiting) and the rest by repr
+                digests += [blake2b(row[1] + repr(row[:1] + row[2:]).encode(), digest_size=16,
+                                    key=salt).digest() for row in rows]
                 for name, values in zip(names, zip(*rows), strict=True):
                     if name == "wkb":
                         footprints.append(shapely.from_wkb(np.array(values, dtype=object)))
@@ -146,19 +152,27 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
     footprints = np.concatenate(footprints) if footprints else np.array([], dtype=object)
     ground = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
     known = ~np.isnan(ground)
+    points = shapely.centroid(footprints)
+    centres = np.column_stack([shapely.get_x(points), shapely.get_y(points)])  # NaN when empty
     if heights.datum == "orthometric" and known.any():
-        centres = shapely.get_coordinates(shapely.centroid(footprints[known]))
-        ground[known] += geoid.undulation(centres[:, 0], centres[:, 1], heights.geoid_grid)
+        ground[known] += geoid.undulation(centres[known, 0], centres[known, 1], heights.geoid_grid)
     ground[~known] = 0.0  # without a ground elevation: on the ellipsoid, as on a globe without terrain
     return Buildings(
         ids=np.array(columns["id"], dtype=np.int64),
         footprints=footprints,
+        centres=centres,
         base=ground + np.array(columns["min_height"], dtype=float),
         top=ground + np.array(columns["height"], dtype=float),
         height=np.array(columns["height"], dtype=float),
-        attributes={name: columns[name] for name in ATTRIBUTES},
+        attributes={name: _objects(columns[name]) for name in ATTRIBUTES},
         digests=digests,
     )
+
+
+def _objects(values: list) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)  # never a 2-D array of strings
+    array[:] = values
+    return array
 
 
 def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
@@ -175,9 +189,8 @@ def build_tileset(url: URL, out: Path, *, bbox=None, where: str | None = None,
     buildings = read_buildings(url, bbox=bbox, where=where, heights=heights)
     if len(buildings) == 0:
         raise BuildFailed("no buildings with footprints to build (import some, or widen --bbox/--where)")
-    centres = shapely.get_coordinates(shapely.centroid(buildings.footprints))
     sizes, bounds = _sizes_and_bounds(buildings)
-    root = quadtree(centres, sizes, bounds, max_features=max_features, coarse=coarse)
+    root = quadtree(buildings.centres, sizes, bounds, max_features=max_features, coarse=coarse)
 
     out = Path(out).absolute()
     builds = out.parent / f".{out.name}.builds"
@@ -288,16 +301,18 @@ def _sizes_and_bounds(b: Buildings) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _subset(b: Buildings, rows: np.ndarray) -> dict:
+    """One tile's inputs. Footprints travel to the workers as WKB: one vectorized call
+    here and one there, instead of pickling geometry by geometry (twice as fast)."""
     return {
-        "ids": b.ids[rows], "footprints": b.footprints[rows], "base": b.base[rows],
+        "ids": b.ids[rows], "wkb": shapely.to_wkb(b.footprints[rows]), "base": b.base[rows],
         "top": b.top[rows], "height": b.height[rows],
-        "attributes": {k: [v[i] for i in rows] for k, v in b.attributes.items()},
+        "attributes": {k: v[rows].tolist() for k, v in b.attributes.items()},
     }
 
 
 def encode_tile(data: dict) -> tuple[bytes, dict[int, str]]:
     """One tile's .glb (empty when every footprint was skipped); runs in a worker."""
-    footprints = data["footprints"]
+    footprints = shapely.from_wkb(data["wkb"])
     box = shapely.total_bounds(footprints)
     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     centre_ecef = ecef(np.array([centre[0]]), np.array([centre[1]]), np.array([0.0]))[0]

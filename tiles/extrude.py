@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 import mapbox_earcut
 import numpy as np
-import pyproj
 import shapely
 
-_TO_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
-EARTH_RADIUS = 6_378_137.0
+EARTH_RADIUS = 6_378_137.0  # WGS 84 semi-major axis
+_E2 = 6.69437999014e-3  # WGS 84 first eccentricity squared
 
 
 @dataclass
@@ -38,9 +37,13 @@ class Mesh:
 
 
 def ecef(lon: np.ndarray, lat: np.ndarray, height: np.ndarray) -> np.ndarray:
-    """Geodetic WGS 84 (degrees, ellipsoidal metres) → Earth-centred metres."""
-    x, y, z = _TO_ECEF.transform(lon, lat, height)
-    return np.column_stack([x, y, z])
+    """Geodetic WGS 84 (degrees, ellipsoidal metres) → Earth-centred metres (EPSG:4979 →
+    EPSG:4978, the closed form PROJ's ``cart`` uses; a test holds it to pyproj)."""
+    lo, la = np.radians(lon), np.radians(lat)
+    sin_la, cos_la = np.sin(la), np.cos(la)
+    n = EARTH_RADIUS / np.sqrt(1.0 - _E2 * sin_la * sin_la)  # prime vertical radius
+    return np.column_stack([(n + height) * cos_la * np.cos(lo), (n + height) * cos_la * np.sin(lo),
+                            (n * (1.0 - _E2) + height) * sin_la])
 
 
 def enu_axes(lon: float, lat: float) -> np.ndarray:
@@ -89,23 +92,40 @@ def extrude(footprints: np.ndarray, base: np.ndarray, top: np.ndarray,
     low = ecef(coords[:, 0], coords[:, 1], base[vertex_owner]) - centre_ecef
     high = ecef(coords[:, 0], coords[:, 1], top[vertex_owner]) - centre_ecef
 
-    # roofs and floors: earcut per polygon, over that polygon's rings
+    n = len(coords)
+    following = np.arange(n) + 1  # the next vertex of each vertex's ring
+    following[last_index(ring_start, ring_sizes)] = ring_start
+    edge = local[following] - local
+
+    # roofs and floors: convex rings without holes (most footprints) are fanned, all at
+    # once; the others go through earcut, one polygon a call
     polygon_rings = np.bincount(ring_polygon, minlength=len(polygons))
     polygon_first_ring = np.r_[0, np.cumsum(polygon_rings)[:-1]]
-    caps = []
-    failed_polygons = set()
-    for p in range(len(polygons)):
+    previous = np.empty(n, dtype=np.int64)
+    previous[following] = np.arange(n)
+    turn = edge[previous, 0] * edge[:, 1] - edge[previous, 1] * edge[:, 0]  # > 0: a left turn
+    ring_convex = np.bincount(ring_of_coord, weights=turn <= 1e-9, minlength=len(rings)) == 0
+    fan = (polygon_rings == 1) & ring_convex[polygon_first_ring] & (ring_sizes[polygon_first_ring] >= 3)
+    fan_start = ring_start[polygon_first_ring[fan]]
+    fan_count = ring_sizes[polygon_first_ring[fan]] - 2  # triangles of each fanned polygon
+    fan_base = np.repeat(fan_start, fan_count)
+    step = np.arange(fan_count.sum()) - np.repeat(np.cumsum(fan_count) - fan_count, fan_count) + 1
+    caps = [np.column_stack([fan_base, fan_base + step, fan_base + step + 1]).ravel()]
+    ring_end = np.cumsum(ring_sizes)  # a ring's end, counted from its polygon's first vertex:
+    ring_end = ring_end - ring_start[polygon_first_ring][ring_polygon]
+    failed_polygons = []
+    for p in np.flatnonzero(~fan):
         first, count = polygon_first_ring[p], polygon_rings[p]
         start = ring_start[first]
-        ends = np.cumsum(ring_sizes[first:first + count]).astype(np.uint32)
+        ends = ring_end[first:first + count].astype(np.uint32)
         triangles = mapbox_earcut.triangulate_float64(local[start:start + ends[-1]], ends)
         if len(triangles) == 0:
-            failed_polygons.add(p)
+            failed_polygons.append(p)
             continue
         caps.append(triangles.astype(np.int64) + start)
     for p in failed_polygons:
         skipped.setdefault(int(owner[p]), "the footprint cannot be triangulated")
-    cap = np.concatenate(caps) if caps else np.zeros(0, dtype=np.int64)
+    cap = np.concatenate(caps).astype(np.int64)
     cap = cap.reshape(-1, 3)
     # counter-clockwise from above
     a, b, c = local[cap[:, 0]], local[cap[:, 1]], local[cap[:, 2]]
@@ -114,11 +134,7 @@ def extrude(footprints: np.ndarray, base: np.ndarray, top: np.ndarray,
     dropped = np.isin(vertex_owner[cap[:, 0]], list(skipped)) if skipped else np.zeros(len(cap), bool)
     cap = cap[~dropped]
 
-    n = len(coords)
     # walls: for every edge i → next(i) of every ring, a quad of four vertices
-    following = np.arange(n) + 1
-    following[last_index(ring_start, ring_sizes)] = ring_start
-    edge = local[following] - local
     length = np.hypot(edge[:, 0], edge[:, 1])
     walls = (length > 1e-6) & ~np.isin(vertex_owner, list(skipped))
     i, j = np.flatnonzero(walls), following[walls]

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 
 from citymodel import __version__
-from citymodel.cli.db import db
-from citymodel.cli.imports import import_
-from citymodel.cli.tiles import tiles
 from citymodel.errors import CitymodelError
+
+# Each subcommand's module is imported only when that subcommand runs (or --help lists
+# them), so `citymodel tiles build` does not pay for loading the importers, and so on.
+COMMANDS = {"db": ("citymodel.cli.db", "db"), "import": ("citymodel.cli.imports", "import_"),
+            "tiles": ("citymodel.cli.tiles", "tiles")}
 
 
 class _Group(click.Group):
-    """Turns domain errors into a one-line message and exit status 1, in one place."""
+    """Loads subcommands lazily, and turns domain errors into a one-line message and
+    exit status 1, in one place."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name]
+        return getattr(import_module(module), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -31,10 +45,6 @@ def cli() -> None:
     DATABASE_URL the project runs its own PostGIS under ./.citymodel/.
     """
 
-
-cli.add_command(db)
-cli.add_command(import_)
-cli.add_command(tiles)
 
 
 def main() -> None:
