@@ -1,5 +1,6 @@
-"""The FastAPI application: features, tiles, parcels, auctions and auth.
+"""The FastAPI application: OGC API – Features, vector and 3D tiles, parcel cards, auctions,
+and access control (``citymodel serve``).
 
-Not built yet. Depends on ``citymodel`` only (and serves what ``tiles`` wrote);
-never on ``importers``.
+Depends on ``citymodel`` only and serves the files ``tiles`` wrote; never imports
+``importers`` or ``tiles``.
 """

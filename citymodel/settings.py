@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the API server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of the API server.")
+    api_default_limit: int = Field(default=100, ge=1, description="Features per page by default.")
+    api_max_limit: int = Field(default=10_000, ge=1,
+                               description="The most features a page holds; larger limits are clamped.")
+    jwt_secret: str | None = Field(
+        default=None, min_length=32,
+        description="Key that signs and checks the API's JWT bearer tokens (HS256); when unset, "
+                    "a random key is kept in <state_dir>/jwt.key.",
+    )
+    token_minutes: int = Field(default=60, ge=1, description="Lifetime of issued tokens.")
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"],
+                                    description="Origins browsers may call the API from.")
+    viewer_dir: Path | None = Field(
+        default=None, description="The built web viewer the API serves at /; default viewer/dist."
+    )
     height_datum: Literal["orthometric", "ellipsoidal"] = Field(
         default="orthometric",
         description="What buildings' ground elevations are: above sea level (the geoid offset "
@@ -104,8 +118,8 @@ class Settings(BaseSettings):
 
     @property
     def resolved_tiles_dir(self) -> Path:
-        if self.tiles_dir is not None:
-            return self.tiles_dir.expanduser().resolve()
+        if self.tiles_dir is not None:  # a link to the current build: not resolved through
+            return Path(os.path.abspath(self.tiles_dir.expanduser()))
         return self.resolved_state_dir / "tiles"
 
 

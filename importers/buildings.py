@@ -24,6 +24,7 @@ from citymodel.settings import Settings
 from importers import links
 from importers.core import Context, Counts, FileRejected, Summary, run_import
 from importers.fields import Field, FieldValueError, integer, number, text
+from importers.geometry import PolygonCleaner
 from importers.loading import (
     Batch,
     Duplicates,
@@ -34,7 +35,6 @@ from importers.loading import (
     rows,
     storage_geometries,
 )
-from importers.geometry import PolygonCleaner
 from importers.sources import osm
 from importers.sources.vector import VectorSource
 from importers.staging import Column, Stage

@@ -142,3 +142,19 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
         [sys.executable, "-m", "citymodel", *args],
         capture_output=True, text=True, env=full_env, input=input, timeout=180,
     )
+
+
+@pytest.fixture(scope="session")
+def api(cluster: LocalCluster, migrated_template: str):
+    """A real `citymodel serve` on the sample district, with its rights, auctions, tiles and
+    a viewer, an official and an admin (see api_server.py)."""
+    import api_server
+
+    url = _new_database(cluster, template=migrated_template)
+    directory = reachable_tmpdir("citymodel-api-")
+    server, process = api_server.start(url, directory)
+    yield server
+    process.terminate()
+    process.wait(timeout=30)
+    _drop_database(cluster, url)
+    shutil.rmtree(directory, ignore_errors=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import KPT_SAMPLE
 from hypothesis import given
 from hypothesis import strategies as st
 
 from citymodel.cadastral import CadastralNumber, lookup_key
 from citymodel.errors import InvalidCadastralNumber
-from conftest import KPT_SAMPLE
 
 STRICT = re.compile(r"\d{2}:\d{2}:\d{6,7}:\d{1,10}(\(\d+\))?", re.ASCII)
 

@@ -10,9 +10,9 @@ import subprocess
 
 import psycopg
 import pytest
+from conftest import reachable_tmpdir, run_cli
 
 from citymodel.cluster import LocalCluster
-from conftest import reachable_tmpdir, run_cli
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def _count_parcels(state_dir) -> int:
 
 def test_lifecycle(state_dir):
     env = {"CITYMODEL_STATE_DIR": str(state_dir)}
-    cli = lambda *args: run_cli(*args, env=env)  # noqa: E731
+    cli = lambda *args: run_cli(*args, env=env)
 
     status = cli("db", "status")
     assert status.returncode == 3 and "not created yet" in status.stdout

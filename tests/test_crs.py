@@ -7,11 +7,11 @@ import re
 import pyproj
 import pytest
 import shapely
+from conftest import KPT_SAMPLE, settings_for
 from sqlalchemy import text
 
 from citymodel import crs, database
 from citymodel.errors import UnknownCrs
-from conftest import KPT_SAMPLE, settings_for
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pyogrio
 import shapely
+from conftest import run_cli
 from sqlalchemy import text
 
 from citymodel import crs, database
 from citymodel.cadastral import CadastralNumber
-from conftest import run_cli
 
 GENERATOR = Path(__file__).parent.parent / "scripts" / "generate_district.py"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import osmium
 import pyrosm
 import pytest
+from conftest import DATA, query, settings_for
 
-from conftest import DATA, settings_for, query
 from importers.buildings import import_buildings
 from importers.parcels import import_parcels
 

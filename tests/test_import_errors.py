@@ -11,10 +11,10 @@ import sys
 import time
 
 import pytest
+from conftest import DATA, KPT_SAMPLE, settings_for
 from sqlalchemy import text
 
 from citymodel import database
-from conftest import DATA, KPT_SAMPLE, settings_for
 from importers.core import ImportFailed
 from importers.parcels import import_parcels
 from importers.rights import import_rights

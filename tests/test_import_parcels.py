@@ -8,10 +8,10 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
+from conftest import DATA, KPT_SAMPLE, query, settings_for
 from lxml import etree
 
 from citymodel import crs, database
-from conftest import DATA, KPT_SAMPLE, settings_for, query
 from importers.parcels import import_parcels
 
 SAMPLE = {  # cadastral number → declared area, as written by tests/data/make_samples.py

@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import DATA, query, run_cli, settings_for
+from test_import_buildings import BUILDINGS, MAPPING
 
-from conftest import DATA, run_cli, settings_for, query
 from importers.auctions import import_auctions
 from importers.buildings import import_buildings
 from importers.core import ImportFailed
 from importers.parcels import import_parcels
 from importers.rights import import_rights
-from test_import_buildings import BUILDINGS, MAPPING
 
 HOLDERS = ("Петрова Анна Сергеевна", "Петров Иван Ильич")  # personal data in rights.csv
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import settings_for
 from geoalchemy2 import Geometry
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from citymodel import crs, database, migrations
 from citymodel.errors import ConfigurationError
 from citymodel.models import Base
-from conftest import settings_for
 
 TABLES = {
     "parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects",
@@ -135,9 +135,8 @@ def test_constraints_guard_the_data(migrated):
         f"VALUES ({square}, 10, 'guessed', 'test')",
     ]
     for statement in cases:
-        with pytest.raises(IntegrityError):
-            with database.connect(migrated) as conn:
-                conn.execute(text(statement))
+        with pytest.raises(IntegrityError), database.connect(migrated) as conn:
+            conn.execute(text(statement))
     with database.connect(migrated) as conn:
         area = conn.execute(text("SELECT computed_area_m2 FROM parcels")).scalar_one()
     assert 3_000 < area < 4_000  # half of a ~62.6 m × 111 m cell near 55.7°N

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from citymodel.errors import ConfigurationError
 from citymodel.settings import load_settings
-from conftest import run_cli
 
 
 def test_defaults(tmp_path):

@@ -10,12 +10,12 @@ import pyproj
 import pyrosm
 import pytest
 import shapely
-
 from conftest import query, run_cli, sample_district, settings_for
-from importers.buildings import import_buildings
 from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON
 from test_import_buildings import MAPPING as BUILDINGS_MAPPING
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
+
+from importers.buildings import import_buildings
 from tiles.build import BuildFailed, build_tileset
 from tiles.extrude import ecef, enu_axes, extrude
 

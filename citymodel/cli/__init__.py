@@ -12,7 +12,8 @@ from citymodel.errors import CitymodelError
 # Each subcommand's module is imported only when that subcommand runs (or --help lists
 # them), so `citymodel tiles build` does not pay for loading the importers, and so on.
 COMMANDS = {"db": ("citymodel.cli.db", "db"), "import": ("citymodel.cli.imports", "import_"),
-            "tiles": ("citymodel.cli.tiles", "tiles")}
+            "tiles": ("citymodel.cli.tiles", "tiles"), "serve": ("citymodel.cli.serve", "serve"),
+            "users": ("citymodel.cli.users", "users")}
 
 
 class _Group(click.Group):

@@ -28,7 +28,7 @@ from citymodel import database
 from citymodel.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from import_parcels import ROOT, fresh_database, measure, record_row  # noqa: E402
+from import_parcels import ROOT, fresh_database, measure, record_row
 
 PY3DTILES = "py3dtiles[postgres]==12.1.1"
 PREPARE = """

@@ -1,0 +1,86 @@
+"""The FastAPI application: one router per resource, the pool opened at start-up."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from sqlalchemy.engine import URL
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from api import auth, errors, openapi
+from api import crs as crs_
+from api.db import Database
+from api.limits import BodyLimit
+from api.routes import auctions, features, landing, parcels, rights, tiles3d, vector_tiles
+from api.routes import auth as auth_routes
+from citymodel import __version__, database
+from citymodel.settings import Settings, load_settings
+
+VIEWER_DIST = Path(__file__).resolve().parent.parent / "viewer" / "dist"
+
+
+def create_app(settings: Settings | None = None, url: URL | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    url = url or database.database_url(settings)
+    db = Database(url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await db.open()
+        app.state.crss = crs_.supported(db.storage_srid)
+        app.state.extents = await _extents(db)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="citymodel", version=__version__, lifespan=lifespan,
+        description="Parcels, buildings, rights and auctions of the city: OGC API – Features, "
+                    "vector tiles, 3D Tiles, parcel cards and auction records.",
+        openapi_url=None, docs_url=None, redoc_url=None,
+        dependencies=[Depends(auth.caller)],
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.crss = crs_.supported(4326)
+    app.state.extents = {}
+    viewer = settings.viewer_dir or VIEWER_DIST
+    app.state.viewer_index = viewer / "index.html" if (viewer / "index.html").is_file() else None
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+                       expose_headers=["ETag", "Content-Crs", "Location"])
+    for module in (landing, features, tiles3d, vector_tiles, parcels, auctions, rights,
+                   auth_routes):
+        app.include_router(module.router)
+
+    def custom_openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.build(app, settings.api_max_limit,
+                                               settings.api_default_limit)
+        return app.openapi_schema
+
+    app.openapi = custom_openapi
+    return app
+
+
+async def _extents(db: Database) -> dict[str, list[float]]:
+    """Each collection's bbox in CRS84, estimated from the spatial index statistics."""
+    extents = {}
+    for collection, table, column in (("parcels", "parcels", "geom"),
+                                      ("buildings", "buildings", "footprint"),
+                                      ("lots", "parcels", "geom")):
+        row = await db.one(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+            "ST_Transform(ST_SetSRID(ST_EstimatedExtent(%s, %s), %s), 4326) AS e) t",
+            [table, column, db.storage_srid])
+        if row and row[0] is not None:
+            extents[collection] = [round(v, 7) for v in row]
+    return extents

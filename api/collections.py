@@ -1,0 +1,190 @@
+"""The feature collections the API publishes, as SQL over the citymodel schema.
+
+A collection is a FROM clause, an id, a geometry and named properties, each a trusted
+SQL expression written here. Requests pick among these names; values from requests
+only ever travel as query parameters. No collection exposes personal data: holder
+names and INNs live in ``rights``, which only parcel cards show, and only to officials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The newest lot on a parcel: its status is the parcel's auction status.
+LATEST_LOT = """LEFT JOIN LATERAL (
+    SELECT l.status FROM lot_objects o JOIN lots l ON l.id = o.lot_id
+    JOIN auction_notices n ON n.id = l.notice_id
+    WHERE o.parcel_id = {parcel_id}
+    ORDER BY n.published_at DESC NULLS LAST, l.id DESC LIMIT 1) latest ON true"""
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    sql: str  # a trusted expression over the collection's FROM clause
+    type: str  # JSON Schema type: string, integer, number, boolean, array
+    title: str
+    format: str | None = None  # date, date-time
+    description: str | None = None
+    enum: tuple[str, ...] | None = None
+
+    def schema(self) -> dict:
+        schema: dict = {"title": self.title, "type": self.type}
+        if self.format:
+            schema["format"] = self.format
+        if self.description:
+            schema["description"] = self.description
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        if self.type == "array":
+            schema["items"] = {"type": "string"}
+        return schema
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    from_sql: str
+    id_sql: str  # an integer, unique, indexed: keyset paging orders by it
+    geometry_sql: str  # in the storage CRS; may be NULL
+    geometry_type: str
+    properties: tuple[Property, ...]
+    spatial_sql: str  # a condition on the storage-CRS envelope {env} that can use an index
+    temporal: str | None = None  # the property `datetime` filters on
+    tile_properties: tuple[str, ...] = ()  # the attributes of its vector tiles
+    tile_where: str = "true"
+    base_from_sql: str = ""  # from_sql without the joins that only add properties
+    joined: tuple[str, ...] = ()  # aliases of those joins: conditions on them need from_sql
+
+    def counting_from(self, where: str) -> str:
+        """The FROM clause to count matches of ``where`` with: the base table when the
+        conditions do not touch the joined properties (counts stay cheap)."""
+        if self.base_from_sql and not any(f"{alias}." in where for alias in self.joined):
+            return self.base_from_sql
+        return self.from_sql
+
+    def property(self, name: str) -> Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+
+AUCTION_STATUSES = ("PUBLISHED", "APPLICATIONS_SUBMISSION", "DETERMINING_WINNER", "COMPLETED",
+                    "CANCELED")
+
+PARCELS = Collection(
+    id="parcels",
+    title="Land parcels",
+    description="Cadastral land parcels (земельные участки) with their permitted use and the "
+                "status of their newest auction lot.",
+    from_sql="parcels p " + LATEST_LOT.format(parcel_id="p.id"),
+    id_sql="p.id",
+    geometry_sql="p.geom",
+    geometry_type="MultiPolygon",
+    spatial_sql="p.geom && {env} AND ST_Intersects(p.geom, {env})",
+    temporal="registered_on",
+    properties=(
+        Property("cadastral_number", "p.cadastral_number", "string", "Cadastral number"),
+        Property("address", "p.address", "string", "Address"),
+        Property("declared_area_m2", "p.declared_area_m2::float8", "number",
+                 "Declared area, m²", description="As registered in the cadastre"),
+        Property("computed_area_m2", "round(p.computed_area_m2::numeric, 2)::float8", "number",
+                 "Computed area, m²", description="Of the boundary, on the WGS 84 spheroid"),
+        Property("land_category", "p.land_category", "string", "Land category code"),
+        Property("permitted_use", "p.permitted_use", "string", "Permitted use code"),
+        Property("permitted_use_text", "p.permitted_use_text", "string", "Permitted use"),
+        Property("cadastral_value", "p.cadastral_value::float8", "number", "Cadastral value, RUB"),
+        Property("state", "p.state", "string", "Register state code"),
+        Property("parcel_type", "p.parcel_type", "string", "Parcel type code"),
+        Property("registered_on", "p.registered_on", "string", "Registered on", format="date"),
+        Property("auction_status", "latest.status", "string", "Auction status",
+                 description="Status of the newest auction lot on the parcel",
+                 enum=AUCTION_STATUSES),
+    ),
+    tile_properties=("cadastral_number", "permitted_use", "permitted_use_text", "auction_status",
+                     "computed_area_m2"),
+    base_from_sql="parcels p",
+    joined=("latest",),
+)
+
+BUILDINGS = Collection(
+    id="buildings",
+    title="Buildings",
+    description="Building footprints with heights, use and the parcel they stand on.",
+    from_sql="buildings b LEFT JOIN parcels bp ON bp.id = b.parcel_id "
+             + LATEST_LOT.format(parcel_id="b.parcel_id"),
+    id_sql="b.id",
+    geometry_sql="b.footprint",
+    geometry_type="MultiPolygon",
+    spatial_sql="b.footprint && {env} AND ST_Intersects(b.footprint, {env})",
+    properties=(
+        Property("kind", "b.kind", "string", "Kind", enum=("building", "construction", "part")),
+        Property("height", "b.height", "number", "Height, m"),
+        Property("height_source", "b.height_source", "string", "Height source",
+                 enum=("measured", "levels", "default")),
+        Property("floors", "b.floors", "integer", "Floors"),
+        Property("min_height", "b.min_height", "number", "Height of the lowest part, m"),
+        Property("ground_elevation", "b.ground_elevation", "number", "Ground elevation, m"),
+        Property("use", "b.use", "string", "Use"),
+        Property("year_built", "b.year_built", "integer", "Year built"),
+        Property("address", "b.address", "string", "Address"),
+        Property("cadastral_number", "b.cadastral_number", "string", "Cadastral number"),
+        Property("parcel", "bp.cadastral_number", "string", "Parcel",
+                 description="Cadastral number of the parcel it stands on"),
+        Property("auction_status", "latest.status", "string", "Auction status of its parcel",
+                 enum=AUCTION_STATUSES),
+    ),
+    tile_properties=("height", "floors", "use", "year_built", "parcel", "auction_status"),
+    tile_where="b.kind <> 'part'",
+    base_from_sql="buildings b",
+    joined=("bp", "latest"),
+)
+
+LOT_GEOMETRY = """LEFT JOIN LATERAL (
+    SELECT ST_Multi(ST_Union(lp.geom)) AS geom, array_agg(DISTINCT lp.cadastral_number) AS parcels
+    FROM lot_objects lo JOIN parcels lp ON lp.id = lo.parcel_id WHERE lo.lot_id = l.id) lg ON true"""
+
+LOTS = Collection(
+    id="lots",
+    title="Auction lots",
+    description="Lots of land and property auctions (torgi.gov.ru notices), drawn by the "
+                "parcels they sell or lease.",
+    from_sql="lots l JOIN auction_notices n ON n.id = l.notice_id " + LOT_GEOMETRY,
+    id_sql="l.id",
+    geometry_sql="lg.geom",
+    geometry_type="MultiPolygon",
+    spatial_sql="EXISTS (SELECT 1 FROM lot_objects so JOIN parcels sp ON sp.id = so.parcel_id "
+                "WHERE so.lot_id = l.id AND sp.geom && {env} AND ST_Intersects(sp.geom, {env}))",
+    temporal="published_at",
+    properties=(
+        Property("notice_number", "n.notice_number", "string", "Notice number"),
+        Property("lot_number", "l.lot_number", "integer", "Lot number"),
+        Property("status", "l.status", "string", "Status", enum=AUCTION_STATUSES),
+        Property("deal_type", "l.deal_type", "string", "Deal", enum=("sale", "lease")),
+        Property("bidding_type", "n.bidding_type_name", "string", "Bidding type"),
+        Property("bidding_type_code", "n.bidding_type_code", "string", "Bidding type code"),
+        Property("bidding_form", "n.bidding_form", "string", "Bidding form"),
+        Property("name", "l.name", "string", "Name"),
+        Property("address", "l.address", "string", "Address"),
+        Property("category", "l.category", "string", "Category"),
+        Property("start_price", "l.start_price::float8", "number", "Start price"),
+        Property("price_step", "l.price_step::float8", "number", "Price step"),
+        Property("deposit", "l.deposit::float8", "number", "Deposit"),
+        Property("final_price", "l.final_price::float8", "number", "Final price"),
+        Property("currency", "l.currency", "string", "Currency"),
+        Property("organizer", "n.organizer_name", "string", "Organizer"),
+        Property("published_at", "n.published_at", "string", "Published", format="date-time"),
+        Property("bidding_starts_at", "n.bidding_starts_at", "string", "Bidding starts",
+                 format="date-time"),
+        Property("bidding_ends_at", "n.bidding_ends_at", "string", "Bidding ends",
+                 format="date-time"),
+        Property("result_on", "l.result_on", "string", "Result determined on", format="date"),
+        Property("source_url", "coalesce(l.source_url, n.source_url)", "string", "Source notice"),
+        Property("parcels", "lg.parcels", "array", "Parcels",
+                 description="Cadastral numbers of the lot's parcels"),
+    ),
+    base_from_sql="lots l JOIN auction_notices n ON n.id = l.notice_id",
+    joined=("lg",),
+)
+
+COLLECTIONS = {c.id: c for c in (PARCELS, BUILDINGS, LOTS)}

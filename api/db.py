@@ -1,0 +1,73 @@
+"""The connection pool of the API: set up at start, closed at shutdown, and a few helpers.
+
+Queries build their JSON in PostGIS (``ST_AsGeoJSON``, ``json_build_object``) and come
+back as text, so the API mostly passes bytes through. Every statement runs with a
+time limit, so a costly request fails with 503 instead of holding a connection.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import URL
+
+from api.errors import ApiError
+
+STATEMENT_TIMEOUT_MS = 15_000
+
+
+class Busy(ApiError):
+    status = 503
+    code = "ServiceUnavailable"
+
+
+class Database:
+    def __init__(self, url: URL, *, min_size: int = 2, max_size: int = 16) -> None:
+        self.url = url
+        self.pool = AsyncConnectionPool(
+            kwargs=dict(host=url.host, port=url.port, user=url.username, password=url.password,
+                        dbname=url.database, application_name="citymodel api",
+                        options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c jit=off"),
+            min_size=min_size, max_size=max_size, open=False, timeout=10,
+        )
+        self.storage_srid: int = 4326
+
+    async def open(self) -> None:
+        await self.pool.open(wait=True, timeout=30)
+        row = await self.one("SELECT srid FROM geometry_columns WHERE f_table_schema = "
+                             "current_schema() AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
+        if row is not None:
+            self.storage_srid = row[0]
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self):
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except psycopg.errors.QueryCanceled:
+            raise Busy("the database took too long to answer; narrow the request") from None
+        except psycopg.OperationalError:
+            raise Busy("the database is unavailable; try again shortly") from None
+
+    async def all(self, query: str, params: Any = None) -> list[tuple]:
+        async with self.connection() as conn:
+            cursor = await conn.execute(query, params)
+            return await cursor.fetchall()
+
+    async def one(self, query: str, params: Any = None) -> tuple | None:
+        async with self.connection() as conn:
+            cursor = await conn.execute(query, params)
+            return await cursor.fetchone()
+
+
+async def fetch_dict(conn, query: str, params: Any = None) -> dict | None:
+    """The first row of a query as a dict of column → value, or None."""
+    cursor = await conn.execute(query, params)
+    row = await cursor.fetchone()
+    return dict(zip([c.name for c in cursor.description], row, strict=True)) if row else None

@@ -1,0 +1,208 @@
+"""Feature queries: OGC API – Features parameters → one parameterized SQL statement.
+
+Every piece of SQL here comes from a collection's definitions (trusted, in
+``api.collections``); every value from a request is a query parameter. Pages follow
+keyset cursors (the sort keys and id of a page's last feature, in an opaque token), so
+the hundredth page costs what the first does; ``offset`` is still accepted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from api.collections import Collection, Property
+from api.crs import Crs
+from api.errors import BadRequest
+
+PG_TYPES = {"string": "text", "integer": "bigint", "number": "float8", "boolean": "boolean",
+            "date": "date", "date-time": "timestamptz"}
+_SORT_KEY = re.compile(r"^([+-]?)([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def pg_type(p: Property) -> str:
+    return PG_TYPES[p.format or p.type]
+
+
+@dataclass
+class Where:
+    """Conditions joined by AND, with their parameters in order."""
+
+    sql: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def add(self, sql: str, *params) -> None:
+        self.sql.append(sql)
+        self.params.extend(params)
+
+    def render(self) -> str:
+        return " AND ".join(f"({s})" for s in self.sql) if self.sql else "true"
+
+
+@dataclass(frozen=True)
+class SortKey:
+    property: Property | None  # None: the feature id
+    descending: bool = False
+
+    def sql(self, collection: Collection) -> str:
+        return self.property.sql if self.property else collection.id_sql
+
+    def order(self, collection: Collection) -> str:
+        # ascending puts NULLs last and descending first, as PostgreSQL does by default
+        return f"{self.sql(collection)} {'DESC' if self.descending else 'ASC'}"
+
+
+def parse_sortby(collection: Collection, value: str | None) -> list[SortKey]:
+    keys: list[SortKey] = []
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = _SORT_KEY.match(part)
+        if match is None:
+            raise BadRequest(f"sortby: {part!r} is not [+|-]property")
+        name = match[2]
+        prop = None if name == "id" else collection.property(name)
+        if name != "id" and (prop is None or prop.type == "array"):
+            raise BadRequest(f"sortby: {collection.id} has no sortable property {name!r}")
+        keys.append(SortKey(prop, match[1] == "-"))
+    if not any(k.property is None for k in keys):
+        keys.append(SortKey(None))  # the id breaks ties: pages never overlap or skip
+    return keys
+
+
+def parse_properties(collection: Collection, value: str | None) -> tuple[Property, ...]:
+    if value is None:
+        return collection.properties
+    chosen = []
+    for name in (n.strip() for n in value.split(",")):
+        if not name:
+            continue
+        prop = collection.property(name)
+        if prop is None:
+            raise BadRequest(f"properties: {collection.id} has no property {name!r}")
+        chosen.append(prop)
+    return tuple(chosen)
+
+
+def parse_bbox(value: str | None, crs: Crs) -> tuple[float, float, float, float] | None:
+    """The bbox as west, south, east, north in the axis order of ``crs`` put right."""
+    if value is None:
+        return None
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise BadRequest(f"bbox: {value!r} is not a comma-separated list of numbers") from None
+    if len(numbers) == 6:  # minimum and maximum heights are ignored
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not all(abs(n) < 1e12 for n in numbers):
+        raise BadRequest("bbox: expected 4 (or 6) finite numbers")
+    if crs.lat_first:
+        numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
+    west, south, east, north = numbers
+    if west > east or south > north:
+        raise BadRequest(f"bbox: the lower corner must come first ({value})")
+    if crs.geographic and not (-180 <= west <= 180 and -180 <= east <= 180
+                               and -90 <= south <= 90 and -90 <= north <= 90):
+        raise BadRequest("bbox: longitudes must lie in [-180, 180] and latitudes in [-90, 90]")
+    return west, south, east, north
+
+
+def parse_datetime(value: str | None) -> tuple[datetime | date | None, datetime | date | None] | None:
+    """An instant or an interval (``start/end``, either end open as ``..``)."""
+    if value is None:
+        return None
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise BadRequest(f"datetime: {value!r} is neither an instant nor an interval")
+
+    def instant(text: str):
+        if text in ("", ".."):
+            return None
+        try:
+            if "T" in text or "t" in text:
+                return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+            return date.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"datetime: {text!r} is not an RFC 3339 date or date-time") from None
+
+    if len(parts) == 1:
+        moment = instant(parts[0])
+        if moment is None:
+            raise BadRequest("datetime: an instant cannot be open")
+        return moment, moment
+    start, end = instant(parts[0]), instant(parts[1])
+    if start is not None and end is not None and _as_datetime(start) > _as_datetime(end):
+        raise BadRequest("datetime: the interval ends before it starts")
+    return start, end
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.now().astimezone().tzinfo)
+    return datetime(value.year, value.month, value.day).astimezone()
+
+
+def encode_cursor(values: list) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, keys: list[SortKey]) -> list:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError):
+        raise BadRequest("cursor: not a cursor this server issued; follow the `next` link") from None
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise BadRequest("cursor: it belongs to another sort order; follow the `next` link")
+    return values
+
+
+def after(collection: Collection, keys: list[SortKey], values: list, where: Where) -> None:
+    """Rows strictly after the cursor in the sort order (NULLs last ascending, first
+    descending, as in ORDER BY): an OR over each key being the first that differs."""
+    alternatives, params = [], []
+    equal_sql, equal_params = [], []
+    for key, value in zip(keys, values, strict=True):
+        expr = key.sql(collection)
+        cast = pg_type(key.property) if key.property else "bigint"
+        if value is None:
+            beyond = f"{expr} IS NOT NULL" if key.descending else "false"
+            beyond_params = []
+            same, same_params = f"{expr} IS NULL", []
+        else:
+            op = "<" if key.descending else ">"
+            beyond = f"{expr} {op} %s::{cast}" + ("" if key.descending else f" OR {expr} IS NULL")
+            beyond_params = [value]
+            same, same_params = f"{expr} = %s::{cast}", [value]
+        alternatives.append(" AND ".join([*equal_sql, f"({beyond})"]))
+        params += equal_params + beyond_params
+        equal_sql.append(f"({same})")
+        equal_params = equal_params + same_params
+    where.add(" OR ".join(f"({a})" for a in alternatives), *params)
+
+
+def geometry_sql(collection: Collection, crs: Crs, storage_srid: int) -> str:
+    geom = collection.geometry_sql
+    if crs.srid != storage_srid:
+        geom = f"ST_Transform({geom}, {int(crs.srid)})"
+    if crs.lat_first:
+        geom = f"ST_FlipCoordinates({geom})"
+    return f"ST_AsGeoJSON({geom}, {crs.digits})"
+
+
+def envelope_sql(crs: Crs, storage_srid: int) -> str:
+    """The storage-CRS envelope of a bbox given (as 4 parameters) in ``crs``."""
+    env = f"ST_MakeEnvelope(%s, %s, %s, %s, {int(crs.srid)})"
+    if crs.srid != storage_srid:
+        env = f"ST_Transform({env}, {int(storage_srid)})"
+    return env
+
+
+def properties_sql(props: tuple[Property, ...]) -> str:
+    """A JSON object of the properties (json_build_object takes up to 100 arguments)."""
+    assert len(props) <= 50
+    return "json_build_object(" + ", ".join(f"'{p.name}', {p.sql}" for p in props) + ")::text"

@@ -1,0 +1,268 @@
+"""OGC API – Features: collections, items, one item, queryables (Parts 1, 2 and 3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+import psycopg
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api import cql2
+from api import crs as crs_
+from api.collections import COLLECTIONS, Collection
+from api.errors import BadRequest, NotFound
+from api.features import (
+    Where,
+    after,
+    decode_cursor,
+    encode_cursor,
+    envelope_sql,
+    geometry_sql,
+    parse_bbox,
+    parse_datetime,
+    parse_properties,
+    parse_sortby,
+    pg_type,
+    properties_sql,
+)
+from api.responses import GEOJSON, HTML, JSON, SCHEMA, link, render, self_links, wants_html
+
+router = APIRouter(tags=["Features"])
+COUNT_TIMEOUT_MS = 200  # numberMatched is left out when counting would take longer
+ITEMS_PARAMETERS = {"limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "sortby",
+                    "filter", "filter-lang", "filter-crs", "offset", "cursor", "f"}
+# The path parameter is named as in the OGC API templates: GDAL looks the items operation
+# up under /collections/{collectionId}/items.
+CollectionId = Path(description="A collection: parcels, buildings or lots",
+                    pattern="^(parcels|buildings|lots)$")
+
+
+def collection_of(collection_id: str) -> Collection:
+    try:
+        return COLLECTIONS[collection_id]
+    except KeyError:
+        raise NotFound(f"no collection {collection_id!r}; see /collections") from None
+
+
+def check_parameters(request: Request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}; "
+                         f"this endpoint takes: {', '.join(sorted(allowed))}")
+
+
+def collection_document(request: Request, c: Collection, base: str) -> dict:
+    state = request.app.state
+    href = f"{base}/collections/{c.id}"
+    document = {
+        "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
+        "crs": list(state.crss), "storageCrs": crs_.storage_uri(state.db.storage_srid),
+        "links": [
+            link(f"{href}?f=json", "self", JSON, c.title),
+            link(f"{href}?f=html", "alternate", HTML, f"{c.title} as HTML"),
+            link(f"{href}/items?f=json", "items", GEOJSON, f"{c.title} as GeoJSON"),
+            link(f"{href}/items?f=html", "items", HTML, f"{c.title} as HTML"),
+            link(f"{href}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                 SCHEMA, "Queryables"),
+            link(f"{href}/queryables", "queryables", SCHEMA, "Queryables"),  # GDAL < 3.7
+        ],
+    }
+    if c.id in ("parcels", "buildings"):
+        document["links"].append(link(f"{base}/tiles/{c.id}/tilejson.json", "tiles",
+                                      "application/vnd.mapbox.tile+json", "Vector tiles (TileJSON)"))
+    extent = state.extents.get(c.id)
+    if extent:
+        document["extent"] = {"spatial": {"bbox": [extent], "crs": crs_.CRS84}}
+    return document
+
+
+@router.get("/collections", summary="The feature collections")
+async def collections(request: Request):
+    check_parameters(request, {"f"})
+    base = str(request.base_url).rstrip("/")
+    document = {
+        "links": self_links(request, title="Collections"),
+        "collections": [collection_document(request, c, base) for c in COLLECTIONS.values()],
+        "crs": list(request.app.state.crss),
+    }
+    return render(request, document, title="Collections")
+
+
+@router.get("/collections/{collectionId}", summary="One feature collection")
+async def collection(request: Request, collectionId: str = CollectionId):
+    check_parameters(request, {"f"})
+    c = collection_of(collectionId)
+    document = collection_document(request, c, str(request.base_url).rstrip("/"))
+    document["links"][:2] = self_links(request, title=c.title)
+    return render(request, document, title=c.title)
+
+
+@router.get("/collections/{collectionId}/queryables", summary="What a filter can use")
+async def queryables(request: Request, collectionId: str = CollectionId):
+    check_parameters(request, {"f"})
+    c = collection_of(collectionId)
+    base = str(request.base_url).rstrip("/")
+    properties = {"id": {"title": "Feature id", "type": "integer"},
+                  "geometry": {"title": "Geometry",
+                               "format": f"geometry-{c.geometry_type.lower()}"}}
+    properties |= {p.name: p.schema() for p in c.properties if p.type != "array"}
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{c.id}/queryables",
+        "type": "object", "title": c.title, "properties": properties,
+        "additionalProperties": False,
+        # the draft's list, which GDAL < 3.7 (Debian 12's 3.6) reads to send filters
+        "queryables": [{"id": name, "type": schema.get("type", "geometry"), "title": schema["title"]}
+                       for name, schema in properties.items()],
+    }
+    # application/schema+json to clients that ask for it; plain JSON to the others (GDAL 3.6
+    # refuses a type it did not ask for)
+    json_type = SCHEMA if SCHEMA in request.headers.get("accept", "") else JSON
+    return render(request, document, json_type=json_type, title=f"Queryables of {c.title}")
+
+
+@router.get("/collections/{collectionId}/items", summary="Features of a collection",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+async def items(
+    request: Request,
+    collectionId: str = CollectionId,
+    limit: int = Query(None, ge=1, description="Features per page; larger values are clamped "
+                                               "to the maximum"),
+    bbox: str | None = Query(None, description="minx,miny,maxx,maxy (in bbox-crs)"),
+    bbox_crs: str | None = Query(None, alias="bbox-crs", description="The CRS of bbox (a URI)"),
+    crs: str | None = Query(None, description="The CRS of the response (a URI)"),
+    datetime_: str | None = Query(None, alias="datetime", description="An instant or interval"),
+    properties: str | None = Query(None, description="Comma-separated properties to return"),
+    sortby: str | None = Query(None, description="[+|-]property, comma-separated"),
+    filter_: str | None = Query(None, alias="filter", description="A CQL2 filter"),
+    filter_lang: Literal["cql2-text", "cql2-json", "cql-text"] | None = Query(
+        None, alias="filter-lang",
+        description="cql2-text (default) or cql2-json; cql-text, the draft's name GDAL 3.6 sends, "
+                    "is read as cql2-text"),
+    filter_crs: str | None = Query(None, alias="filter-crs", description="The CRS of filter geometries"),
+    offset: int = Query(0, ge=0, le=10_000_000, description="Features to skip (prefer `next` links)"),
+    cursor: str | None = Query(None, max_length=2000, description="From a `next` link"),
+    f: str | None = Query(None, pattern="^(json|html)$"),
+):
+    check_parameters(request, ITEMS_PARAMETERS)
+    state = request.app.state
+    c = collection_of(collectionId)
+    settings = state.settings
+    limit = min(limit or settings.api_default_limit, settings.api_max_limit)
+    out_crs = crs_.parse(crs, state.crss, "crs")
+    box_crs = crs_.parse(bbox_crs, state.crss, "bbox-crs")
+    box = parse_bbox(bbox, box_crs)
+    props = parse_properties(c, properties)
+    keys = parse_sortby(c, sortby)
+    srid = state.db.storage_srid
+
+    where = Where()
+    if box is not None:
+        condition = c.spatial_sql.replace("{env}", envelope_sql(box_crs, srid))
+        where.add(condition, *(list(box) * c.spatial_sql.count("{env}")))
+    interval = parse_datetime(datetime_)
+    if interval is not None:
+        if c.temporal is None:
+            raise BadRequest(f"datetime: {c.id} has no temporal property")
+        prop = c.property(c.temporal)
+        start, end = interval
+        cast = pg_type(prop)
+        if start is not None:
+            where.add(f"{prop.sql} >= %s::{cast}", start)
+        if end is not None:
+            where.add(f"{prop.sql} <= %s::{cast}", end)
+    if filter_ is not None:
+        sql, params = cql2.compile_filter(filter_, filter_lang, c, srid,
+                                          crs_.parse(filter_crs, state.crss, "filter-crs"))
+        where.add(sql, *params)
+    elif filter_lang is not None or filter_crs is not None:
+        raise BadRequest("filter-lang and filter-crs need a filter")
+    count_where = Where(list(where.sql), list(where.params))
+    if cursor is not None:
+        after(c, keys, decode_cursor(cursor, keys), where)
+
+    sort_columns = "".join(f", {k.sql(c)}" for k in keys)
+    query = (f"SELECT {c.id_sql}, {geometry_sql(c, out_crs, srid)}, {properties_sql(props)}"
+             f"{sort_columns} FROM {c.from_sql} WHERE {where.render()} "
+             f"ORDER BY {', '.join(k.order(c) for k in keys)} LIMIT %s OFFSET %s")
+    async with state.db.connection() as conn:
+        try:
+            rows = await (await conn.execute(query, [*where.params, limit + 1, offset])).fetchall()
+        except (psycopg.errors.DataException, psycopg.errors.InvalidParameterValue) as exc:
+            raise BadRequest(f"the request's values do not fit: {exc.diag.message_primary}") from None
+        more = len(rows) > limit
+        rows = rows[:limit]
+        matched = None
+        if cursor is None and offset == 0 and not more:
+            matched = len(rows)
+        elif cursor is None and offset == 0:
+            matched = await _count(conn, c, count_where)
+
+    base = str(request.base_url).rstrip("/")
+    items_href = f"{base}/collections/{c.id}/items"
+    links = self_links(request, GEOJSON, c.title)
+    if more:
+        last = rows[-1]
+        token = encode_cursor(list(last[3:]))
+        url = request.url.remove_query_params(["cursor", "offset"]).include_query_params(cursor=token)
+        for fmt, type_ in (("json", GEOJSON), ("html", HTML)):
+            links.append(link(str(url.include_query_params(f=fmt)), "next", type_, "Next page"))
+    links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
+    headers = {"Content-Crs": f"<{out_crs.uri}>"}
+    if wants_html(request):
+        document = {"type": "FeatureCollection", "numberReturned": len(rows), "links": links,
+                    "items_href": items_href,
+                    "features": [{"id": r[0], "properties": json.loads(r[2])} for r in rows]}
+        if matched is not None:
+            document["numberMatched"] = matched
+        return render(request, document, title=f"{c.title}: features", headers=headers)
+    features = b",".join(
+        b'{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
+        % (r[0], (r[1] or "null").encode(), r[2].encode()) for r in rows)
+    head = {"type": "FeatureCollection", "numberReturned": len(rows), "links": links}
+    if matched is not None:
+        head["numberMatched"] = matched
+    envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
+    body = envelope[:-1] + b',"features":[' + features + b"]}"
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+async def _count(conn, c: Collection, where: Where) -> int | None:
+    """The exact number of matches, or None when counting would be slow."""
+    conditions = where.render()
+    try:
+        async with conn.transaction():
+            await conn.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
+            row = await (await conn.execute(
+                f"SELECT count(*) FROM {c.counting_from(conditions)} WHERE {conditions}",
+                where.params)).fetchone()
+            return row[0]
+    except psycopg.errors.QueryCanceled:
+        return None
+
+
+@router.get("/collections/{collectionId}/items/{feature_id}", summary="One feature",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+async def item(request: Request, collectionId: str = CollectionId,
+               feature_id: int = Path(ge=1, le=2**63 - 1),
+               crs: str | None = Query(None, description="The CRS of the response (a URI)"),
+               f: str | None = Query(None, pattern="^(json|html)$")):
+    check_parameters(request, {"crs", "f"})
+    state = request.app.state
+    c = collection_of(collectionId)
+    out_crs = crs_.parse(crs, state.crss, "crs")
+    query = (f"SELECT {c.id_sql}, {geometry_sql(c, out_crs, state.db.storage_srid)}, "
+             f"{properties_sql(c.properties)} FROM {c.from_sql} WHERE {c.id_sql} = %s")
+    row = await state.db.one(query, [feature_id])
+    if row is None:
+        raise NotFound(f"{c.id} has no feature {feature_id}")
+    base = str(request.base_url).rstrip("/")
+    links = self_links(request, GEOJSON, f"{c.id} {feature_id}")
+    links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
+    headers = {"Content-Crs": f"<{out_crs.uri}>"}
+    document = {"type": "Feature", "id": row[0], "geometry": json.loads(row[1] or "null"),
+                "properties": json.loads(row[2]), "links": links}
+    return render(request, document, json_type=GEOJSON, title=f"{c.title}: {feature_id}",
+                  headers=headers)

@@ -1,0 +1,180 @@
+"""Parcel cards, the parcel under a point, and search by number, quarter or address.
+
+A card is what a property official opens: the parcel, its buildings, rights and
+encumbrances, and its auction history, built by one query. Holders who are
+individuals are shown by name and INN only to officials and admins; to everyone else
+they appear as ``"holder_kind": "individual"`` with the name and INN left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.auth import Caller, caller
+from api.errors import BadRequest, NotFound
+from api.responses import JSON, link
+from citymodel.cadastral import lookup_key
+from citymodel.errors import InvalidCadastralNumber
+
+router = APIRouter(tags=["Parcels"])
+
+CARD = """
+SELECT json_build_object(
+  'id', p.id, 'cadastral_number', p.cadastral_number, 'address', p.address,
+  'declared_area_m2', p.declared_area_m2::float8,
+  'computed_area_m2', round(p.computed_area_m2::numeric, 2)::float8,
+  'land_category', p.land_category, 'permitted_use', p.permitted_use,
+  'permitted_use_text', p.permitted_use_text, 'cadastral_value', p.cadastral_value::float8,
+  'state', p.state, 'parcel_type', p.parcel_type, 'registered_on', p.registered_on,
+  'source', p.source,
+  'bbox', CASE WHEN p.geom IS NOT NULL THEN json_build_array(
+      ST_XMin(g.box), ST_YMin(g.box), ST_XMax(g.box), ST_YMax(g.box)) END,
+  'geometry', ST_AsGeoJSON(g.geom, 7)::json,
+  'buildings', coalesce((SELECT json_agg(json_build_object(
+      'id', b.id, 'cadastral_number', b.cadastral_number, 'address', b.address, 'use', b.use,
+      'height', b.height, 'floors', b.floors, 'year_built', b.year_built) ORDER BY b.id)
+      FROM buildings b WHERE b.parcel_id = p.id AND b.kind <> 'part'), '[]'),
+  'rights', coalesce((SELECT json_agg(json_build_object(
+      'id', r.id, 'kind', r.kind, 'type_code', r.type_code, 'type_name', r.type_name,
+      'holder_kind', r.holder_kind,
+      'holder_name', CASE WHEN r.holder_kind <> 'individual' OR %(personal)s THEN r.holder_name END,
+      'holder_inn', CASE WHEN r.holder_kind <> 'individual' OR %(personal)s THEN r.holder_inn END,
+      'share', CASE WHEN r.share_numerator IS NOT NULL
+                    THEN r.share_numerator || '/' || r.share_denominator END,
+      'registration_number', r.registration_number, 'registered_on', r.registered_on,
+      'starts_on', r.starts_on, 'ends_on', r.ends_on)
+      ORDER BY r.kind DESC, r.registered_on NULLS LAST, r.id)
+      FROM rights r WHERE r.parcel_id = p.id), '[]'),
+  'auctions', coalesce((SELECT json_agg(json_build_object(
+      'lot_id', l.id, 'notice_number', n.notice_number, 'lot_number', l.lot_number,
+      'status', l.status, 'deal_type', l.deal_type, 'bidding_type', n.bidding_type_name,
+      'start_price', l.start_price::float8, 'final_price', l.final_price::float8,
+      'currency', l.currency, 'published_at', n.published_at,
+      'bidding_ends_at', n.bidding_ends_at, 'result_on', l.result_on,
+      'source_url', coalesce(l.source_url, n.source_url))
+      ORDER BY n.published_at DESC NULLS LAST, l.id DESC)
+      FROM lot_objects o JOIN lots l ON l.id = o.lot_id
+      JOIN auction_notices n ON n.id = l.notice_id WHERE o.parcel_id = p.id), '[]')
+)::text
+FROM parcels p
+CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, 4326) AS geom,
+                           ST_Transform(p.geom, 4326)::box2d AS box) g
+WHERE {condition}
+"""
+
+
+def card_json(row_text: str, base: str, personal: bool) -> dict:
+    card = json.loads(row_text)
+    number = card["cadastral_number"]
+    card["personal_data_shown"] = personal
+    card["links"] = [
+        link(f"{base}/parcels/{number}", "self", JSON, f"Parcel {number}"),
+        link(f"{base}/collections/parcels/items/{card['id']}", "alternate", "application/geo+json",
+             "The parcel as a GeoJSON feature"),
+    ]
+    return card
+
+
+async def find_card(request: Request, who: Caller, condition: str, params: dict) -> dict | None:
+    query = CARD.replace("{condition}", condition)
+    row = await request.app.state.db.one(query, {**params, "personal": who.sees_personal_data})
+    if row is None:
+        return None
+    return card_json(row[0], str(request.base_url).rstrip("/"), who.sees_personal_data)
+
+
+@router.get("/parcels/at", summary="The parcel under a point")
+async def parcel_at(request: Request, lon: float = Query(ge=-180, le=180),
+                    lat: float = Query(ge=-90, le=90), who: Caller = Depends(caller)):
+    srid = request.app.state.db.storage_srid
+    point = "ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), %(srid)s)"
+    # the smallest parcel containing the point: a building's parcel, not the quarter's ЕЗП
+    condition = (f"p.id = (SELECT q.id FROM parcels q WHERE q.geom && {point} "
+                 f"AND ST_Intersects(q.geom, {point}) ORDER BY ST_Area(q.geom), q.id LIMIT 1)")
+    card = await find_card(request, who, condition, {"lon": lon, "lat": lat, "srid": srid})
+    if card is None:
+        raise NotFound(f"no parcel at {lon}, {lat}")
+    return _json(card)
+
+
+@router.get("/parcels/{cadastral_number}", summary="A parcel card by cadastral number")
+async def parcel(request: Request, cadastral_number: str, who: Caller = Depends(caller)):
+    """Any real spelling finds it: ``77:01:0004012:1234``, ``77:1:4012:1234``, spaces."""
+    try:
+        key = lookup_key(cadastral_number)
+    except InvalidCadastralNumber as exc:
+        raise BadRequest(str(exc)) from None
+    card = await find_card(request, who, "p.cadastral_key = %(key)s", {"key": key})
+    if card is None:
+        raise NotFound(f"no parcel {cadastral_number}")
+    return _json(card)
+
+
+QUARTER = re.compile(r"^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,7})\s*:?\s*$")
+
+
+@router.get("/search", summary="Find parcels by cadastral number, quarter or address words")
+async def search(request: Request, q: str = Query(min_length=1, max_length=200),
+                 limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=10_000)):
+    """A cadastral number (any spelling) finds its parcel; a quarter (``77:01:0004012``)
+    lists its parcels in number order; other text is matched against parcel and building
+    addresses by trigram similarity, best first."""
+    db = request.app.state.db
+    base = str(request.base_url).rstrip("/")
+    columns = ("p.id, p.cadastral_number, p.address, p.permitted_use_text, "
+               "round(p.computed_area_m2::numeric, 2)::float8, "
+               "CASE WHEN p.geom IS NOT NULL THEN ST_AsText(ST_PointOnSurface(ST_Transform(p.geom, 4326))) END")
+    kind, rows = "address", []
+    try:
+        key = lookup_key(q)
+    except InvalidCadastralNumber:
+        key = None
+    quarter = QUARTER.match(q)
+    if key is not None:
+        kind = "cadastral_number"
+        rows = await db.all(f"SELECT {columns}, 1.0 FROM parcels p WHERE p.cadastral_key = %s "
+                            "LIMIT %s OFFSET %s", [key, limit + 1, offset])
+    elif quarter is not None:
+        kind = "quarter"
+        prefix = ":".join(str(int(part)) for part in quarter.groups()) + ":"
+        # the key's object number sorts as text; order by it as a number
+        rows = await db.all(
+            f"SELECT {columns}, 1.0 FROM parcels p WHERE p.cadastral_key LIKE %s "
+            "ORDER BY length(p.cadastral_key), p.cadastral_key LIMIT %s OFFSET %s",
+            [prefix.replace("%", "") + "%", limit + 1, offset])
+    else:
+        words = " ".join(q.split())
+        rows = await db.all(
+            f"""SELECT {columns}, s.score FROM (
+                  SELECT id, max(score) AS score FROM (
+                    SELECT id, word_similarity(%(q)s, address) AS score FROM parcels
+                    WHERE %(q)s <%% address
+                    UNION ALL
+                    SELECT parcel_id, word_similarity(%(q)s, address) FROM buildings
+                    WHERE parcel_id IS NOT NULL AND %(q)s <%% address) m GROUP BY id) s
+                JOIN parcels p ON p.id = s.id
+                ORDER BY s.score DESC, p.id LIMIT %(limit)s OFFSET %(offset)s""",
+            {"q": words, "limit": limit + 1, "offset": offset})
+    more = len(rows) > limit
+    results = []
+    for r in rows[:limit]:
+        point = r[5]
+        lonlat = [float(v) for v in point[6:-1].split()] if point else None
+        results.append({"id": r[0], "cadastral_number": r[1], "address": r[2],
+                        "permitted_use_text": r[3], "computed_area_m2": r[4],
+                        "point": lonlat, "score": round(float(r[6]), 3),
+                        "href": f"{base}/parcels/{r[1]}"})
+    links = [link(str(request.url), "self", JSON, "These results")]
+    if more:
+        nxt = request.url.include_query_params(offset=offset + limit)
+        links.append(link(str(nxt), "next", JSON, "More results"))
+    return _json({"query": q, "matched_as": kind, "results": results, "links": links})
+
+
+def _json(document: dict) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str),
+                    media_type=JSON)

@@ -1,0 +1,32 @@
+"""`citymodel serve`: the API and the web viewer."""
+
+from __future__ import annotations
+
+import click
+
+from citymodel import database
+from citymodel.settings import load_settings
+
+
+@click.command()
+@click.option("--host", help="Address to bind (default: the `host` setting, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: the `port` setting, 8000).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Server processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve OGC API – Features, vector tiles, 3D Tiles, parcel cards, auctions and the viewer.
+
+    Needs a migrated database (`citymodel db migrate`); serves the tileset that
+    `citymodel tiles build` last built, switching to a new build without a restart.
+    """
+    import uvicorn
+
+    settings = load_settings()
+    url = database.database_url(settings)
+    engine = database.create_engine(url)
+    database.require_schema(engine)
+    engine.dispose()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"serving on http://{host}:{port}/ (database {database.describe(url)})")
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="warning",
+                access_log=False, proxy_headers=False)

@@ -1,0 +1,88 @@
+"""`citymodel users …`: who may sign in to the API, with which role."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from citymodel import database
+from citymodel.errors import CitymodelError
+from citymodel.settings import load_settings
+
+ROLES = ("viewer", "official", "admin")
+
+
+@click.group()
+def users() -> None:
+    """Add, list and disable API users; issue their API keys and tokens."""
+
+
+def _engine():
+    settings = load_settings()
+    engine = database.create_engine(database.database_url(settings))
+    database.require_schema(engine)
+    return settings, engine
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def add(name: str, role: str) -> None:
+    """Add a user and print their API key (shown once; only its digest is kept)."""
+    from api.auth import new_api_key
+
+    _, engine = _engine()
+    key, digest = new_api_key()
+    try:
+        with database.connect(engine) as conn:
+            user_id = conn.execute(text(
+                "INSERT INTO users (name, role, api_key_hash) VALUES (:n, :r, :h) RETURNING id"),
+                {"n": name, "r": role, "h": digest}).scalar_one()
+            conn.execute(text("INSERT INTO audit_log (actor, action, entity, entity_id, changes) "
+                              "VALUES ('cli', 'create', 'users', :id, CAST(:c AS jsonb))"),
+                         {"id": user_id, "c": f'{{"role": [null, "{role}"]}}'})
+    except IntegrityError:
+        raise CitymodelError(f"a user named {name!r} exists") from None
+    click.echo(f"added {name} ({role}); API key (shown once):\n{key}")
+
+
+@users.command("list")
+def list_() -> None:
+    """List users and their roles."""
+    _, engine = _engine()
+    with database.connect(engine) as conn:
+        rows = conn.execute(text("SELECT name, role, disabled FROM users ORDER BY name")).all()
+    for name, role, disabled in rows:
+        click.echo("\t".join([name, role, *(["disabled"] if disabled else [])]))
+
+
+@users.command("disable")
+@click.argument("name")
+def disable(name: str) -> None:
+    """Disable a user: their key and tokens stop working at once."""
+    _, engine = _engine()
+    with database.connect(engine) as conn:
+        user_id = conn.execute(text("UPDATE users SET disabled = true WHERE name = :n "
+                                    "AND NOT disabled RETURNING id"), {"n": name}).scalar()
+        if user_id is None:
+            raise CitymodelError(f"no active user {name!r}")
+        conn.execute(text("INSERT INTO audit_log (actor, action, entity, entity_id, changes) "
+                          "VALUES ('cli', 'update', 'users', :id, '{\"disabled\": [false, true]}')"),
+                     {"id": user_id})
+    click.echo(f"disabled {name}")
+
+
+@users.command("token")
+@click.argument("name")
+def token(name: str) -> None:
+    """Print a bearer token (JWT) for an active user, e.g. for scripts."""
+    from api.auth import issue_token
+
+    settings, engine = _engine()
+    with database.connect(engine) as conn:
+        role = conn.execute(text("SELECT role FROM users WHERE name = :n AND NOT disabled"),
+                            {"n": name}).scalar()
+    if role is None:
+        raise CitymodelError(f"no active user {name!r}")
+    click.echo(issue_token(settings, name, role)[0])

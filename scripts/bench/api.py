@@ -1,0 +1,220 @@
+"""Serve the same database with TiPg and with citymodel, load both alike, compare.
+
+    scripts/bench/api [--buildings 100000] [--connections 32] [--seconds 15]
+                      [--workers 2] [--record]
+
+Imports the sample district (about --buildings buildings and their parcels) into a
+fresh database on the project's PostGIS, installs TiPg (the FastAPI + PostGIS peer,
+from PyPI) into its own virtual environment, and starts both servers on that database
+with the same number of worker processes. `wrk` (Debian's package) then drives each
+with the same requests at --connections concurrent connections for --seconds:
+
+- one parcel by id: ``/collections/{parcels}/items/{id}``, random ids;
+- a bbox page of 100 parcels: ``/collections/{parcels}/items?bbox=…&limit=100``,
+  random boxes holding at least 100 parcels;
+- one MVT tile of parcels at zoom 15 over the district.
+
+Prints requests/s, p50 and p99 latency for each, and the ratio; --record appends the
+figures to docs/benchmarks.md. Responses other than 2xx are counted and reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from citymodel import database
+from citymodel.settings import load_settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from import_parcels import ROOT, fresh_database, record_row  # noqa: E402
+
+TIPG = "tipg==1.3.1"
+LUA = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--buildings", type=int, default=100_000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    settings = load_settings()
+    bench = settings.resolved_state_dir / "bench"
+    peer = bench / "tipg-venv"
+    if not (peer / "bin" / "uvicorn").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(peer)], check=True)
+        subprocess.run([str(peer / "bin" / "pip"), "install", "-q", TIPG, "uvicorn"], check=True)
+
+    district = bench / f"district-{args.buildings}"
+    if not (district / "buildings.gpkg").exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_district.py"), str(district),
+                        "--buildings", str(args.buildings), "--seed", "1"], check=True)
+    url = fresh_database(database.database_url(settings), "bench_api")
+    engine = database.create_engine(url)
+    database.migrate(engine, settings)
+    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
+           "CITYMODEL_STATE_DIR": str(bench / "api-state")}
+    citymodel = str(ROOT / ".venv" / "bin" / "citymodel")
+    for kind, name in (("parcels", "parcels.gpkg"), ("buildings", "buildings.gpkg"),
+                       ("auctions", "auctions.json")):
+        subprocess.run([citymodel, "import", kind, str(district / name)], env=env, check=True)
+    with database.connect(engine) as conn:
+        conn.execute(text("ANALYZE"))
+        ids = conn.execute(text("SELECT id FROM parcels WHERE geom IS NOT NULL")).scalars().all()
+        w, s, e, n = conn.execute(text(
+            "SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x) FROM "
+            "(SELECT ST_Extent(geom) x FROM parcels) t")).one()
+        boxes = []
+        rng = random.Random(1)
+        while len(boxes) < 200:  # boxes of about 150 parcels: a full page of 100
+            size = 0.004
+            x, y = rng.uniform(w, e - size), rng.uniform(s, n - size)
+            count = conn.execute(text("SELECT count(*) FROM parcels WHERE geom && "
+                                      "ST_MakeEnvelope(:a, :b, :c, :d, 4326)"),
+                                 {"a": x, "b": y, "c": x + size, "d": y + size}).scalar()
+            if count >= 100:
+                boxes.append((x, y, x + size, y + size))
+    engine.dispose()
+    rng = random.Random(2)
+    picks = [rng.choice(ids) for _ in range(2000)]
+    tiles = sorted({_tile(rng.uniform(w, e), rng.uniform(s, n), 15) for _ in range(400)})
+
+    servers = {}
+    cm_port, tipg_port = _free_port(), _free_port()
+    tipg_env = {**env, "DATABASE_URL": url.set(drivername="postgresql").render_as_string(hide_password=False),
+                "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": '["parcels"]',
+                "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
+    servers["TiPg"] = subprocess.Popen(
+        [str(peer / "bin" / "uvicorn"), "tipg.main:app", "--port", str(tipg_port), "--workers",
+         str(args.workers), "--log-level", "warning", "--no-access-log"], env=tipg_env,
+        start_new_session=True)
+    servers["citymodel"] = subprocess.Popen(
+        [citymodel, "serve", "--port", str(cm_port), "--workers", str(args.workers)], env=env,
+        start_new_session=True)
+    try:
+        _wait(f"http://127.0.0.1:{tipg_port}/collections")
+        _wait(f"http://127.0.0.1:{cm_port}/collections")
+        workloads = {
+            "one parcel by id": (
+                [f"/collections/public.parcels/items/{i}" for i in picks],
+                [f"/collections/parcels/items/{i}" for i in picks]),
+            "bbox page of 100 parcels": (
+                [f"/collections/public.parcels/items?bbox={_box(b)}&limit=100" for b in boxes],
+                [f"/collections/parcels/items?bbox={_box(b)}&limit=100" for b in boxes]),
+            "one MVT tile (z15)": (
+                [f"/collections/public.parcels/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in tiles],
+                [f"/tiles/parcels/{z}/{x}/{y}.mvt" for z, x, y in tiles]),
+        }
+        results = []
+        for name, (peer_paths, our_paths) in workloads.items():
+            _check(f"http://127.0.0.1:{tipg_port}", peer_paths[:5])
+            _check(f"http://127.0.0.1:{cm_port}", our_paths[:5])
+            peer_result = _wrk(f"http://127.0.0.1:{tipg_port}", peer_paths, args, bench)
+            ours = _wrk(f"http://127.0.0.1:{cm_port}", our_paths, args, bench)
+            results.append((name, peer_result, ours))
+    finally:
+        for process in servers.values():
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+
+    print(f"\n{len(ids):,} parcels; {args.connections} connections, {args.seconds} s each, "
+          f"{args.workers} workers per server; requests/s, p50 / p99 latency (ms):")
+    for name, peer_result, ours in results:
+        print(f"  {name:26} TiPg {peer_result['rps']:8,.0f}/s {peer_result['p50']:6.1f} / "
+              f"{peer_result['p99']:6.1f}   citymodel {ours['rps']:8,.0f}/s {ours['p50']:6.1f} / "
+              f"{ours['p99']:6.1f}   ratio {ours['rps'] / peer_result['rps']:.2f}"
+              + (f"   non-2xx: TiPg {peer_result['errors']}, citymodel {ours['errors']}"
+                 if peer_result["errors"] or ours["errors"] else ""))
+    if args.record:
+        for name, peer_result, ours in results:
+            record_row(f"| {date.today()} | api: {name} | {len(ids):,} parcels, {args.connections} "
+                       f"connections, {args.workers} workers | TiPg 1.3.1: {peer_result['rps']:,.0f}/s, "
+                       f"p50 {peer_result['p50']:.1f} ms, p99 {peer_result['p99']:.1f} ms | citymodel: "
+                       f"{ours['rps']:,.0f}/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms | "
+                       f"**{ours['rps'] / peer_result['rps']:.2f}×** the requests/s | {os.cpu_count()} cores |\n")
+    return 0
+
+
+def _box(b) -> str:
+    return ",".join(f"{v:.6f}" for v in b)
+
+
+def _tile(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _check(base: str, paths: list[str]) -> None:
+    for path in paths:
+        response = httpx.get(base + path, timeout=30)
+        if response.status_code != 200:
+            raise RuntimeError(f"{base}{path}: {response.status_code} {response.text[:300]}")
+
+
+def _wrk(base: str, paths: list[str], args, bench: Path) -> dict:
+    listing = bench / "wrk-paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    script = bench / "wrk-paths.lua"
+    script.write_text(LUA)
+    out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
+                          "-s", str(script), base], capture_output=True, text=True, check=True,
+                         env={**os.environ, "WRK_PATHS": str(listing)}).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1]),
+            "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1]),
+            "errors": int(errors[1]) if errors else 0}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
