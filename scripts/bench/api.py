@@ -103,7 +103,7 @@ def main() -> int:
     servers = {}
     cm_port, tipg_port = _free_port(), _free_port()
     tipg_env = {**env, "DATABASE_URL": url.set(drivername="postgresql").render_as_string(hide_password=False),
-                "TIPG_DB_SCHEMAS": '["public"]', "TIPG_DB_TABLES": '["parcels"]',
+                "TIPG_DB_SCHEMAS": '["public"]',
                 "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
     servers["TiPg"] = subprocess.Popen(
         [str(peer / "bin" / "uvicorn"), "tipg.main:app", "--port", str(tipg_port), "--workers",
