@@ -363,3 +363,13 @@ class User(Base):
     api_key_hash: Mapped[str] = mapped_column(Text, unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DataVersion(Base):
+    """A counter bumped by statement-level triggers whenever its tables change (see
+    migration 0004): caches keyed by it are never stale after a commit."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)  # parcels | buildings | auctions
+    version: Mapped[int] = mapped_column(BigInteger, server_default="1")

@@ -15,6 +15,9 @@ import sys
 import mapbox_vector_tile
 import pyproj
 import pytest
+from sqlalchemy import text
+
+from citymodel import database
 from conftest import query
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -29,6 +32,13 @@ def client(api):
 
 def db(api, sql: str, **params):
     return query(api.db, sql, **params)
+
+
+def execute(api, sql: str, **params) -> None:
+    engine = database.create_engine(api.db)
+    with database.connect(engine) as conn:
+        conn.execute(text(sql), params)
+    engine.dispose()
 
 
 def walk(client, url: str, params: dict | None = None) -> tuple[list[dict], int]:
@@ -353,6 +363,26 @@ def test_vector_tiles_decode_with_attributes_and_etag(api, client):
     assert "height" in buildings["buildings"]["features"][0]["properties"]
     tilejson = client.get("/tiles/parcels/tilejson.json").json()
     assert tilejson["tiles"][0].endswith("/tiles/parcels/{z}/{x}/{y}.mvt") and tilejson["bounds"]
+
+
+def test_a_change_by_any_writer_reaches_the_next_tile(api, client):
+    """Tiles are cached by data version: a change made outside the API (here plain SQL)
+    changes the ETag and the content at once."""
+    pid, lon, lat, use = db(api, "SELECT id, ST_X(p), ST_Y(p), permitted_use FROM (SELECT id, "
+                                 "permitted_use, ST_PointOnSurface(geom) p FROM parcels "
+                                 "WHERE geom IS NOT NULL ORDER BY id LIMIT 1) t")[0]
+    x, y = tile_of(lon, lat, 16)
+    path = f"/tiles/parcels/16/{x}/{y}.mvt"
+    before = client.get(path)
+    assert client.get(path, headers={"If-None-Match": before.headers["etag"]}).status_code == 304
+    execute(api, "UPDATE parcels SET permitted_use = 'changed-by-sql' WHERE id = :p", p=pid)
+    try:
+        after = client.get(path, headers={"If-None-Match": before.headers["etag"]})
+        assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+        features = mapbox_vector_tile.decode(after.content)["parcels"]["features"]
+        assert {f["id"]: f["properties"].get("permitted_use") for f in features}[pid] == "changed-by-sql"
+    finally:
+        execute(api, "UPDATE parcels SET permitted_use = :u WHERE id = :p", u=use, p=pid)
 
 
 # --- 3D Tiles ---------------------------------------------------------------------------------

@@ -22,13 +22,6 @@ def db(api, sql: str, **params):
     return query(api.db, sql, **params)
 
 
-def execute(api, sql: str) -> None:
-    engine = database.create_engine(api.db)
-    with database.connect(engine) as conn:
-        conn.execute(text(sql))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def individuals(api):
     """Parcels with rights of individuals, and those individuals' names and INNs."""
@@ -77,7 +70,6 @@ def test_no_holder_name_in_any_anonymous_response(api, individuals):
                      "/auctions?f=csv&limit=10000", "/collections/parcels/queryables", "/api"):
             bodies.append(client.get(path).text)
         lon, lat = db(api, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)) c FROM parcels) t")[0]
-        from test_api import tile_of
         x, y = tile_of(lon, lat, 14)
         for layer in ("parcels", "buildings"):
             for dx in (-1, 0, 1):
