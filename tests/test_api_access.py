@@ -10,10 +10,9 @@ import httpx
 import jwt
 import mapbox_vector_tile
 import pytest
-from conftest import query
-from sqlalchemy import text
 
-from citymodel import database
+from conftest import query
+from test_api import execute, tile_of
 
 ROLES = (None, "viewer", "official", "admin")
 
