@@ -58,6 +58,18 @@ class Collection:
     base_from_sql: str = ""  # from_sql without the joins that only add properties
     joined: tuple[str, ...] = ()  # aliases of those joins: conditions on them need from_sql
 
+    def touches_joins(self, sql: str) -> bool:
+        return any(f"{alias}." in sql for alias in self.joined)
+
+    def page_from(self, inner: str) -> str | None:
+        """from_sql with its base table replaced by ``inner`` (a subquery selecting one page
+        of that table), so the joined properties are computed for that page only; None
+        when the base is not a single table."""
+        if not self.base_from_sql or " JOIN " in self.base_from_sql.upper():
+            return None
+        alias = self.base_from_sql.split()[-1]
+        return f"({inner}) {alias}{self.from_sql[len(self.base_from_sql):]}"
+
     def counting_from(self, where: str) -> str:
         """The FROM clause to count matches of ``where`` with: the base table when the
         conditions do not touch the joined properties (counts stay cheap)."""

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 from api.errors import ApiError
 
 STATEMENT_TIMEOUT_MS = 15_000
+COUNT_TIMEOUT_MS = 200  # counts that would take longer are left out of responses
 
 
 class Busy(ApiError):
@@ -25,18 +26,37 @@ class Busy(ApiError):
 
 
 class Database:
+    """Two pools: one for requests (autocommit: a read is one round trip; writes open
+    their own transaction), one for counting matches under a short time limit."""
+
     def __init__(self, url: URL, *, min_size: int = 2, max_size: int = 16) -> None:
         self.url = url
-        self.pool = AsyncConnectionPool(
-            kwargs=dict(host=url.host, port=url.port, user=url.username, password=url.password,
-                        dbname=url.database, application_name="citymodel api",
-                        options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c jit=off"),
+        self.pool = self._pool(url, STATEMENT_TIMEOUT_MS, min_size, max_size)
+        self.counting = self._pool(url, COUNT_TIMEOUT_MS, 1, max(2, max_size // 2))
+        self.storage_srid: int = 4326
+
+    @staticmethod
+    def _pool(url: URL, timeout_ms: int, min_size: int, max_size: int) -> AsyncConnectionPool:
+        return AsyncConnectionPool(
+            kwargs={"host": url.host, "port": url.port, "user": url.username,
+                    "password": url.password, "dbname": url.database, "autocommit": True,
+                    "application_name": "citymodel api",
+                    "options": f"-c statement_timeout={timeout_ms} -c jit=off"},
             min_size=min_size, max_size=max_size, open=False, timeout=10,
         )
-        self.storage_srid: int = 4326
+
+    async def count(self, query: str, params: Any = None) -> int | None:
+        """The count a query returns, or None when it takes longer than the count limit."""
+        try:
+            async with self.counting.connection() as conn:
+                cursor = await conn.execute(query, params)
+                return (await cursor.fetchone())[0]
+        except psycopg.errors.QueryCanceled:
+            return None
 
     async def open(self) -> None:
         await self.pool.open(wait=True, timeout=30)
+        await self.counting.open(wait=True, timeout=30)
         row = await self.one("SELECT srid FROM geometry_columns WHERE f_table_schema = "
                              "current_schema() AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
         if row is not None:
@@ -44,6 +64,7 @@ class Database:
 
     async def close(self) -> None:
         await self.pool.close()
+        await self.counting.close()
 
     @asynccontextmanager
     async def connection(self):

@@ -12,10 +12,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api import audit
-from api.db import fetch_dict
 from api.auth import Caller, require
 from api.collections import LOTS
 from api.crs import CRS84
+from api.db import fetch_dict
 from api.errors import NotFound
 from api.features import Where, envelope_sql, geometry_sql, parse_bbox, properties_sql
 from api.records import NOTICE_NUMBER, LotIn, ResultIn

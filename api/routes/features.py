@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Literal
 
-import psycopg
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
@@ -30,7 +30,6 @@ from api.features import (
 from api.responses import GEOJSON, HTML, JSON, SCHEMA, link, render, self_links, wants_html
 
 router = APIRouter(tags=["Features"])
-COUNT_TIMEOUT_MS = 200  # numberMatched is left out when counting would take longer
 ITEMS_PARAMETERS = {"limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "sortby",
                     "filter", "filter-lang", "filter-crs", "offset", "cursor", "f"}
 # The path parameter is named as in the OGC API templates: GDAL looks the items operation
@@ -184,21 +183,35 @@ async def items(
         after(c, keys, decode_cursor(cursor, keys), where)
 
     sort_columns = "".join(f", {k.sql(c)}" for k in keys)
-    query = (f"SELECT {c.id_sql}, {geometry_sql(c, out_crs, srid)}, {properties_sql(props)}"
-             f"{sort_columns} FROM {c.from_sql} WHERE {where.render()} "
-             f"ORDER BY {', '.join(k.order(c) for k in keys)} LIMIT %s OFFSET %s")
-    async with state.db.connection() as conn:
-        try:
+    order = ", ".join(k.order(c) for k in keys)
+    conditions = where.render()
+    select = f"SELECT {c.id_sql}, {geometry_sql(c, out_crs, srid)}, {properties_sql(props)}{sort_columns}"
+    page_from = c.page_from(f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {order} "
+                            "LIMIT %s OFFSET %s")
+    if page_from is not None and not c.touches_joins(conditions + order):
+        # one page of the base table first; joined properties for that page only
+        query = f"{select} FROM {page_from} ORDER BY {order}"
+    else:
+        query = f"{select} FROM {c.from_sql} WHERE {conditions} ORDER BY {order} LIMIT %s OFFSET %s"
+    first_page = cursor is None and offset == 0
+    counting = None
+    if first_page:  # counted alongside the page, on the counting pool
+        counting = asyncio.create_task(state.db.count(
+            f"SELECT count(*) FROM {c.counting_from(count_where.render())} WHERE {count_where.render()}",
+            count_where.params))
+    try:
+        async with state.db.connection() as conn:
             rows = await (await conn.execute(query, [*where.params, limit + 1, offset])).fetchall()
-        except (psycopg.errors.DataException, psycopg.errors.InvalidParameterValue) as exc:
-            raise BadRequest(f"the request's values do not fit: {exc.diag.message_primary}") from None
         more = len(rows) > limit
         rows = rows[:limit]
         matched = None
-        if cursor is None and offset == 0 and not more:
+        if first_page and not more:
             matched = len(rows)
-        elif cursor is None and offset == 0:
-            matched = await _count(conn, c, count_where)
+        elif first_page:
+            matched = await counting
+    finally:
+        if counting is not None and not counting.done():
+            counting.cancel()
 
     base = str(request.base_url).rstrip("/")
     items_href = f"{base}/collections/{c.id}/items"
@@ -227,20 +240,6 @@ async def items(
     envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
     body = envelope[:-1] + b',"features":[' + features + b"]}"
     return Response(body, media_type=GEOJSON, headers=headers)
-
-
-async def _count(conn, c: Collection, where: Where) -> int | None:
-    """The exact number of matches, or None when counting would be slow."""
-    conditions = where.render()
-    try:
-        async with conn.transaction():
-            await conn.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
-            row = await (await conn.execute(
-                f"SELECT count(*) FROM {c.counting_from(conditions)} WHERE {conditions}",
-                where.params)).fetchone()
-            return row[0]
-    except psycopg.errors.QueryCanceled:
-        return None
 
 
 @router.get("/collections/{collectionId}/items/{feature_id}", summary="One feature",

@@ -10,8 +10,8 @@ import psycopg
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api import audit
-from api.db import fetch_dict
 from api.auth import Caller, require
+from api.db import fetch_dict
 from api.errors import BadRequest, Conflict, NotFound
 from api.records import RightIn
 from citymodel.cadastral import lookup_key
