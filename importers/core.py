@@ -175,6 +175,7 @@ def run_import(
                 "(is the schema migrated? `citymodel db migrate`)"
             ) from None
         status, message, counts = "failed", None, Counts()
+        committed = False
         try:
             sha256, size = _fingerprint(source)
             provenance.execute(
@@ -195,10 +196,16 @@ def run_import(
                     if dry_run:
                         conn.rollback()
                     else:
-                        conn.commit()
+                        with _signals_deferred():  # a commit is not left in doubt
+                            conn.commit()
+                            committed = True
             status, counts = ("dry_run" if dry_run else "succeeded"), result
         except KeyboardInterrupt:
-            message = "interrupted; nothing was imported"
+            if committed:  # the signal came during the commit: the import is complete
+                status, counts = "succeeded", result
+                message = "interrupted after the import was committed"
+            else:
+                message = "interrupted; nothing was imported"
             raise
         except CitymodelError as exc:
             message = str(exc)
@@ -272,6 +279,21 @@ class _Progress:
 
 def _connect(url: URL, *, autocommit: bool):
     return raw_connect(url, autocommit=autocommit, application_name="citymodel import")
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is over (then they act as usual)."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextmanager

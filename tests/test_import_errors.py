@@ -198,7 +198,7 @@ def test_an_import_stopped_halfway_changes_nothing(loaded, tmp_path, how):
     """Killed, interrupted, or its database connection cut mid-import: nothing changes."""
     features = [({"cadastral_number": f"77:01:0005{n // 1000:03d}:{n % 1000 + 1}"},
                  square(37.5 + (n % 200) * 0.0006, 55.7 + (n // 200) * 0.0006))
-                for n in range(50_000)]
+                for n in range(100_000)]  # read in batches of 20,000: time to stop it halfway
     path = tmp_path / "big.geojson"
     path.write_text(feature_collection(*features))
     before = snapshot(loaded)
@@ -213,7 +213,7 @@ def test_an_import_stopped_halfway_changes_nothing(loaded, tmp_path, how):
             read = conn.execute(text("SELECT coalesce(max((counts->>'read')::int), 0) FROM import_runs "
                                      "WHERE status = 'running'")).scalar_one()
         time.sleep(0.02)
-    assert 0 < read < 50_000, "the import was not caught halfway"
+    assert 0 < read <= 60_000, "the import was not caught halfway"
     if how == "database gone":
         with database.connect(engine) as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
