@@ -203,8 +203,11 @@ def test_an_import_stopped_halfway_changes_nothing(loaded, tmp_path, how):
     path.write_text(feature_collection(*features))
     before = snapshot(loaded)
     env = {**os.environ, "DATABASE_URL": loaded.render_as_string(hide_password=False)}
+    # as from a terminal: a shell that runs the tests in the background has them ignore
+    # SIGINT, and Python keeps an ignored SIGINT ignored
     process = subprocess.Popen([sys.executable, "-m", "citymodel", "import", "parcels", str(path)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     engine = database.create_engine(loaded)
     deadline = time.monotonic() + 60
     read = 0
