@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import URL
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
     app.state.extents = {}
     viewer = settings.viewer_dir or VIEWER_DIST
     app.state.viewer_index = viewer / "index.html" if (viewer / "index.html").is_file() else None
+    if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets
+        app.mount("/viewer", StaticFiles(directory=viewer), name="viewer")
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)
