@@ -134,3 +134,33 @@ def test_theme_by_auction_status_changes_the_colours(page, api):
     assert np.abs(after[middle] - before[middle]).mean() > 2.0  # the buildings look different
     assert page.locator("#legend").is_visible()
     assert page.problems == []
+
+
+def test_search_flies_to_the_parcel_and_holder_names_need_an_official(page, api):
+    number, name = query(api.db, """SELECT p.cadastral_number, r.holder_name FROM rights r
+        JOIN parcels p ON p.id = r.parcel_id WHERE r.holder_kind = 'individual'
+        AND r.holder_name IS NOT NULL AND p.geom IS NOT NULL ORDER BY r.id LIMIT 1""")[0]
+    okrug, district, quarter, n = number.split(":")
+    page.fill("#q", f"{int(okrug)}:{int(district)}:{int(quarter)}:{n}")  # another spelling
+    page.press("#q", "Enter")
+    page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
+    page.wait_for_timeout(2500)  # the flight
+    shot(page, "5-searched-anonymous")
+    rights = page.inner_text("#panel .rights")
+    assert name not in page.content() and "private individual" in rights
+    centre = page.evaluate("""() => { const v = window.citymodel.viewer;
+        const c = v.camera.pickEllipsoid(new Cesium.Cartesian2(v.scene.canvas.clientWidth / 2,
+                                                                v.scene.canvas.clientHeight / 2));
+        const g = Cesium.Cartographic.fromCartesian(c);
+        return [Cesium.Math.toDegrees(g.longitude), Cesium.Math.toDegrees(g.latitude)]; }""")
+    inside = query(api.db, "SELECT ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:x, :y), 4326)::geography, 150) "
+                           "FROM parcels WHERE cadastral_number = :n", x=centre[0], y=centre[1], n=number)[0][0]
+    assert inside, f"the camera looks at {centre}, not at {number}"
+
+    page.click("#signin")
+    page.fill("#key", api.keys["official"])
+    page.press("#key", "Enter")
+    page.wait_for_function(f"document.querySelector('#panel .rights').innerText.includes({name!r})",
+                           timeout=30_000)
+    shot(page, "6-searched-official")
+    assert page.problems == []

@@ -104,6 +104,7 @@ async function openParcel(path, building) {
     return;
   }
   card.innerHTML = html + `<p>${t("loading")}</p>`;
+  lastCard = path;
   try {
     const parcel = await api(path);
     card.innerHTML = html + parcelHtml(parcel);
@@ -119,8 +120,8 @@ function parcelHtml(p) {
     [t("address"), p.address], [t("declaredArea"), p.declared_area_m2], [t("computedArea"), p.computed_area_m2],
     [t("permittedUse"), p.permitted_use_text || p.permitted_use]]);
   html += `<h3>${t("rights")}</h3>`;
-  html += p.rights.length ? rows(p.rights.map((r) => [r.type_name || r.type_code,
-    r.holder_name ?? (r.holder_kind === "individual" ? t("privateHolder") : "—")])) : `<p>—</p>`;
+  html += p.rights.length ? `<div class="rights">${rows(p.rights.map((r) => [r.type_name || r.type_code,
+    r.holder_name ?? (r.holder_kind === "individual" ? t("privateHolder") : "—")]))}</div>` : `<p>—</p>`;
   html += `<h3>${t("auctions")}</h3>`;
   html += p.auctions.length ? rows(p.auctions.map((a) => [`${a.notice_number} / ${a.lot_number}`,
     `${a.status || "—"}${a.source_url ? "" : ""}`])) : `<p>—</p>`;
@@ -241,12 +242,49 @@ async function applyTheme(name) {
 }
 document.getElementById("theme").addEventListener("change", (event) => applyTheme(event.target.value));
 
+// --- sign-in for officials: an API key exchanged for a bearer token (kept for the tab) ------
+const signin = document.getElementById("signin");
+const signinForm = document.getElementById("signin-form");
+let lastCard = null;
+function showSignedIn() {
+  const name = sessionStorage.getItem("citymodel-user");
+  signin.textContent = name ? `${t("signOut")} (${name})` : t("signIn");
+}
+signin.addEventListener("click", () => {
+  if (sessionStorage.getItem("citymodel-token")) {
+    sessionStorage.removeItem("citymodel-token");
+    sessionStorage.removeItem("citymodel-user");
+    showSignedIn();
+    if (lastCard) openParcel(lastCard);
+    return;
+  }
+  signinForm.hidden = !signinForm.hidden;
+});
+signinForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = new URLSearchParams({ grant_type: "client_credentials", client_secret: document.getElementById("key").value });
+  const response = await fetch("/auth/token", { method: "POST", body });
+  if (!response.ok) {
+    say(t("signInFailed"), true);
+    return;
+  }
+  const token = await response.json();
+  sessionStorage.setItem("citymodel-token", token.access_token);
+  sessionStorage.setItem("citymodel-user", token.name);
+  document.getElementById("key").value = "";
+  signinForm.hidden = true;
+  say("");
+  showSignedIn();
+  if (lastCard) openParcel(lastCard);  // now with what officials may see
+});
+
 // --- language ------------------------------------------------------------------------------
 function translate() {
   for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
   for (const element of document.querySelectorAll("[data-i18n-placeholder]")) element.placeholder = t(element.dataset.i18nPlaceholder);
   document.documentElement.lang = language();
   document.getElementById("lang").textContent = language() === "ru" ? "EN" : "RU";
+  showSignedIn();
 }
 document.getElementById("lang").addEventListener("click", () => { setLanguage(language() === "ru" ? "en" : "ru"); translate(); });
 translate();

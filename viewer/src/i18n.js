@@ -10,6 +10,7 @@ const STRINGS = {
     declaredArea: "Площадь (декларированная), м²", computedArea: "Площадь (вычисленная), м²",
     permittedUse: "Разрешённое использование", rights: "Права и обременения", auctions: "Торги",
     privateHolder: "физическое лицо", noParcel: "Участок не найден", nothingFound: "Ничего не найдено",
+    signIn: "Войти", signOut: "Выйти", apiKey: "Ключ API должностного лица", signInFailed: "Неверный ключ",
   },
   en: {
     searchPlaceholder: "Cadastral number, quarter or address", theme: "Colour by", themeNone: "none",
@@ -21,6 +22,7 @@ const STRINGS = {
     year: "Year built", declaredArea: "Declared area, m²", computedArea: "Computed area, m²",
     permittedUse: "Permitted use", rights: "Rights and encumbrances", auctions: "Auctions",
     privateHolder: "a private individual", noParcel: "No parcel here", nothingFound: "Nothing found",
+    signIn: "Sign in", signOut: "Sign out", apiKey: "An official's API key", signInFailed: "Wrong key",
   },
 };
 
