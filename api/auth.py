@@ -25,9 +25,10 @@ import jwt
 from fastapi import Request
 
 from api.errors import Forbidden, Unauthorized
+from citymodel.models import USER_ROLES
 from citymodel.settings import Settings
 
-ROLES = ("viewer", "official", "admin")
+ROLES = USER_ROLES  # weakest first
 KEY_PREFIX = "cm_"
 ALGORITHM = "HS256"
 

@@ -135,7 +135,10 @@ class Compiler:
             return self.collection.geometry_sql
         if isinstance(node, values.Geometry):
             self.params.append(json.dumps(node.geometry))
-            return self._in_storage(f"ST_SetSRID(ST_GeomFromGeoJSON(%s::text), {int(self.crs.srid)})")
+            geometry = f"ST_SetSRID(ST_GeomFromGeoJSON(%s::text), {int(self.crs.srid)})"
+            if self.crs.lat_first:  # GeoJSON literals come in the axis order of filter-crs
+                geometry = f"ST_FlipCoordinates({geometry})"
+            return self._in_storage(geometry)
         if isinstance(node, values.Envelope | ast.Function) and (
                 isinstance(node, values.Envelope) or node.name.lower() == "bbox"):
             box = ([node.x1, node.y1, node.x2, node.y2] if isinstance(node, values.Envelope)
@@ -151,8 +154,6 @@ class Compiler:
         raise BadRequest(f"filter: {type(node).__name__} is not a geometry")
 
     def _in_storage(self, geometry: str) -> str:
-        if self.crs.lat_first:
-            geometry = f"ST_FlipCoordinates({geometry})" if "GeoJSON" in geometry else geometry
         if self.crs.srid != self.storage_srid:
             geometry = f"ST_Transform({geometry}, {int(self.storage_srid)})"
         return geometry

@@ -53,11 +53,6 @@ class Forbidden(ApiError):
     code = "Forbidden"
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "Conflict"
-
-
 class Unprocessable(ApiError):
     status = 422
     code = "InvalidValue"
@@ -95,6 +90,12 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HttpError")
         return problem(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(psycopg.errors.UniqueViolation)
+    async def conflict(request: Request, exc: psycopg.errors.UniqueViolation):
+        # "Key (registration_number)=(…) already exists": keys, never holders' names
+        detail = exc.diag.message_detail or "a record with the same key exists"
+        return problem(409, "Conflict", detail)
 
     @app.exception_handler(psycopg.DataError)
     async def data_error(request: Request, exc: psycopg.DataError):

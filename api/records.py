@@ -16,9 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from api.collections import AUCTION_STATUSES
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
-
-ENCUMBRANCE_PREFIX = "022"
-Text = Field(default=None, max_length=2000)
+from citymodel.models import ENCUMBRANCE_PREFIX
 
 
 class Strict(BaseModel):

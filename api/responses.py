@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -74,10 +73,6 @@ def render(request: Request, document: dict, *, json_type: str = JSON, title: st
 def html_page(title: str, document: dict, headers: dict[str, str] | None = None) -> HTMLResponse:
     page = _templates.get_template("page.html").render(title=title, doc=document, json=json.dumps)
     return HTMLResponse(page, headers=headers)
-
-
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 def not_modified(request: Request, etag: str) -> bool:

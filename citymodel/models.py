@@ -41,6 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 HEIGHT_SOURCES = ("measured", "levels", "default")
 HOLDER_KINDS = ("individual", "legal_entity", "public")
 RIGHT_KINDS = ("right", "encumbrance")
+ENCUMBRANCE_PREFIX = "022"  # ЕГРН type codes 022… are encumbrances (lease 022006000000)
 DEAL_TYPES = ("sale", "lease")
 RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")

@@ -19,7 +19,7 @@ from pathlib import Path
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from citymodel.models import HOLDER_KINDS, RIGHT_KINDS
+from citymodel.models import ENCUMBRANCE_PREFIX, HOLDER_KINDS, RIGHT_KINDS
 from citymodel.settings import Settings
 from importers.core import Context, Counts, Summary, run_import
 from importers.fields import Field, FieldValueError, choice, day, share, text
@@ -72,7 +72,6 @@ STAGE = (
     Column("share_denominator", "int"), Column("registered_on", "date"),
     Column("starts_on", "date"), Column("ends_on", "date"), Column("source", "text"),
 )
-ENCUMBRANCE_PREFIX = "022"
 
 
 def import_rights(url: URL, settings: Settings, path: Path, *, max_rejects: int = 0,

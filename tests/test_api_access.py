@@ -202,3 +202,18 @@ def test_personal_data_is_not_copied_into_the_audit_log(api):
     assert not any("Петрова" in c or "770112345678" in c for _, c in log)
     assert "(personal data)" in log[0][1] and "share_denominator" in log[1][1]
     assert "Петрова" not in api.log.read_text()
+
+
+def test_a_registration_number_or_user_name_taken_is_a_409(api):
+    number = db(api, "SELECT cadastral_number FROM parcels ORDER BY id LIMIT 1")[0][0]
+    right = {"registration_number": "77-77/999/2026-409", "type_code": "001001000000",
+             "holder_kind": "legal_entity", "holder_name": "ООО «Вектор»"}
+    with api.client("official") as client:
+        first = client.post(f"/parcels/{number}/rights", json=right)
+        assert first.status_code == 201
+        again = client.post(f"/parcels/{number}/rights", json=right)
+        assert again.status_code == 409 and "77-77/999/2026-409" in again.json()["description"]
+        assert client.delete(f"/rights/{first.json()['id']}").status_code == 204
+    with api.client("admin") as admin:
+        taken = admin.post("/users", json={"name": "test-viewer", "role": "viewer"})
+        assert taken.status_code == 409 and "test-viewer" in taken.json()["description"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import psycopg
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import BaseModel, Field
 
+from api import audit
 from api.auth import ROLES, Caller, caller, issue_token, key_digest, new_api_key, require
-from api.errors import Conflict, NotFound, Unauthorized
+from api.errors import NotFound, Unauthorized
 
 router = APIRouter(tags=["Access"])
 
@@ -78,20 +78,13 @@ async def users(request: Request, who: Caller = Depends(require("admin"))):
              response_model=NewUser, status_code=201)
 async def add_user(request: Request, user: UserIn, who: Caller = Depends(require("admin"))):
     key, digest = new_api_key()
-    async with request.app.state.db.connection() as conn:
-        try:
-            async with conn.transaction():
-                cur = await conn.execute(
-                    "INSERT INTO users (name, role, api_key_hash) VALUES (%s, %s, %s) RETURNING id",
-                    [user.name, user.role, digest])
-                user_id = (await cur.fetchone())[0]
-                await conn.execute(
-                    "INSERT INTO audit_log (actor, action, entity, entity_id, changes) "
-                    "VALUES (%s, 'create', 'users', %s, %s)",
-                    [who.name, user_id, psycopg.types.json.Jsonb({"role": [None, user.role],
-                                                                  "name": [None, user.name]})])
-        except psycopg.errors.UniqueViolation:
-            raise Conflict(f"a user named {user.name!r} exists") from None
+    async with request.app.state.db.connection() as conn, conn.transaction():  # a taken name: 409
+        cur = await conn.execute(
+            "INSERT INTO users (name, role, api_key_hash) VALUES (%s, %s, %s) RETURNING id",
+            [user.name, user.role, digest])
+        user_id = (await cur.fetchone())[0]
+        await audit.record(conn, who.name, "create", "users", user_id, None,
+                           {"name": user.name, "role": user.role})
     return NewUser(name=user.name, role=user.role, disabled=False, api_key=key)
 
 
@@ -104,7 +97,5 @@ async def disable_user(request: Request, name: str, who: Caller = Depends(requir
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"no active user {name!r}")
-        await conn.execute(
-            "INSERT INTO audit_log (actor, action, entity, entity_id, changes) "
-            "VALUES (%s, 'update', 'users', %s, %s)",
-            [who.name, row[0], psycopg.types.json.Jsonb({"disabled": [False, True]})])
+        await audit.record(conn, who.name, "update", "users", row[0], {"disabled": False},
+                           {"disabled": True})

@@ -6,13 +6,12 @@ personal data, since only officials and admins reach these endpoints.
 
 from __future__ import annotations
 
-import psycopg
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api import audit
 from api.auth import Caller, require
 from api.db import fetch_dict
-from api.errors import BadRequest, Conflict, NotFound
+from api.errors import BadRequest, NotFound
 from api.records import RightIn
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
@@ -44,19 +43,16 @@ async def add_right(request: Request, cadastral_number: str, body: RightIn,
     except InvalidCadastralNumber as exc:
         raise BadRequest(str(exc)) from None
     values = body.columns()
-    async with request.app.state.db.connection() as conn:
-        try:
-            async with conn.transaction():
-                parcel = await fetch_dict(conn, "SELECT id FROM parcels WHERE cadastral_key = %s", [key])
-                if parcel is None:
-                    raise NotFound(f"no parcel {cadastral_number}")
-                row = await fetch_dict(conn, "INSERT INTO rights (parcel_id, source, " + ", ".join(COLUMNS)
-                                 + ") VALUES (%s, 'api', " + ", ".join(["%s"] * len(COLUMNS))
-                                 + ") RETURNING *", [parcel["id"], *(values[c] for c in COLUMNS)])
-                await audit.record(conn, who.name, "create", "rights", row["id"], None, _pick(row))
-        except psycopg.errors.UniqueViolation:
-            raise Conflict(f"registration number {body.registration_number!r} is already "
-                           "recorded") from None
+    # a registration number recorded already: 409, from the error handlers
+    async with request.app.state.db.connection() as conn, conn.transaction():
+        parcel = await fetch_dict(conn, "SELECT id FROM parcels WHERE cadastral_key = %s", [key])
+        if parcel is None:
+            raise NotFound(f"no parcel {cadastral_number}")
+        row = await fetch_dict(
+            conn, f"INSERT INTO rights (parcel_id, source, {', '.join(COLUMNS)}) VALUES "
+                  f"(%s, 'api', {', '.join(['%s'] * len(COLUMNS))}) RETURNING *",
+            [parcel["id"], *(values[c] for c in COLUMNS)])
+        await audit.record(conn, who.name, "create", "rights", row["id"], None, _pick(row))
     return _out(row)
 
 
@@ -64,19 +60,14 @@ async def add_right(request: Request, cadastral_number: str, body: RightIn,
 async def put_right(request: Request, body: RightIn, right_id: int = RightId,
                     who: Caller = Depends(require("official"))):
     values = body.columns()
-    async with request.app.state.db.connection() as conn:
-        try:
-            async with conn.transaction():
-                old = await fetch_dict(conn, "SELECT * FROM rights WHERE id = %s FOR UPDATE", [right_id])
-                if old is None:
-                    raise NotFound(f"no right {right_id}")
-                new = await fetch_dict(conn, "UPDATE rights SET " + ", ".join(f"{c} = %s" for c in COLUMNS)
-                                 + ", updated_at = now() WHERE id = %s RETURNING *",
-                                 [*(values[c] for c in COLUMNS), right_id])
-                await audit.record(conn, who.name, "update", "rights", right_id, _pick(old), _pick(new))
-        except psycopg.errors.UniqueViolation:
-            raise Conflict(f"registration number {body.registration_number!r} is already "
-                           "recorded") from None
+    async with request.app.state.db.connection() as conn, conn.transaction():
+        old = await fetch_dict(conn, "SELECT * FROM rights WHERE id = %s FOR UPDATE", [right_id])
+        if old is None:
+            raise NotFound(f"no right {right_id}")
+        new = await fetch_dict(
+            conn, f"UPDATE rights SET {', '.join(f'{c} = %s' for c in COLUMNS)}, updated_at = now() "
+                  "WHERE id = %s RETURNING *", [*(values[c] for c in COLUMNS), right_id])
+        await audit.record(conn, who.name, "update", "rights", right_id, _pick(old), _pick(new))
     return _out(new)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from citymodel import database
 from citymodel.errors import CitymodelError
+from citymodel.models import USER_ROLES
 from citymodel.settings import load_settings
-
-ROLES = ("viewer", "official", "admin")
 
 
 @click.group()
@@ -27,7 +28,7 @@ def _engine():
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
 def add(name: str, role: str) -> None:
     """Add a user and print their API key (shown once; only its digest is kept)."""
     from api.auth import new_api_key
@@ -41,7 +42,7 @@ def add(name: str, role: str) -> None:
                 {"n": name, "r": role, "h": digest}).scalar_one()
             conn.execute(text("INSERT INTO audit_log (actor, action, entity, entity_id, changes) "
                               "VALUES ('cli', 'create', 'users', :id, CAST(:c AS jsonb))"),
-                         {"id": user_id, "c": f'{{"role": [null, "{role}"]}}'})
+                         {"id": user_id, "c": json.dumps({"name": [None, name], "role": [None, role]})})
     except IntegrityError:
         raise CitymodelError(f"a user named {name!r} exists") from None
     click.echo(f"added {name} ({role}); API key (shown once):\n{key}")

@@ -42,7 +42,7 @@ from citymodel import database
 from citymodel.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from import_parcels import ROOT, fresh_database, record_row  # noqa: E402
+from import_parcels import CITYMODEL, district_database, peer_venv, record_row  # noqa: E402
 
 TIPG = "tipg==1.3.1"
 LUA = """
@@ -66,24 +66,10 @@ def main() -> int:
     args = parser.parse_args()
     settings = load_settings()
     bench = settings.resolved_state_dir / "bench"
-    peer = bench / "tipg-venv"
-    if not (peer / "bin" / "uvicorn").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(peer)], check=True)
-        subprocess.run([str(peer / "bin" / "pip"), "install", "-q", TIPG, "uvicorn"], check=True)
-
-    district = bench / f"district-{args.buildings}"
-    if not (district / "buildings.gpkg").exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_district.py"), str(district),
-                        "--buildings", str(args.buildings), "--seed", "1"], check=True)
-    url = fresh_database(database.database_url(settings), "bench_api")
+    peer = peer_venv(bench, "tipg-venv", "uvicorn", TIPG, "uvicorn")
+    url, env = district_database(settings, bench, args.buildings, "bench_api",
+                                 ("parcels.gpkg", "buildings.gpkg", "auctions.json"))
     engine = database.create_engine(url)
-    database.migrate(engine, settings)
-    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
-           "CITYMODEL_STATE_DIR": str(bench / "api-state")}
-    citymodel = str(ROOT / ".venv" / "bin" / "citymodel")
-    for kind, name in (("parcels", "parcels.gpkg"), ("buildings", "buildings.gpkg"),
-                       ("auctions", "auctions.json")):
-        subprocess.run([citymodel, "import", kind, str(district / name)], env=env, check=True)
     with database.connect(engine) as conn:
         conn.execute(text("ANALYZE"))
         ids = conn.execute(text("SELECT id FROM parcels WHERE geom IS NOT NULL")).scalars().all()
@@ -113,7 +99,7 @@ def main() -> int:
          str(args.workers), "--log-level", "warning", "--no-access-log"], env=tipg_env,
         start_new_session=True)
     servers["citymodel"] = subprocess.Popen(
-        [citymodel, "serve", "--port", str(cm_port), "--workers", str(args.workers)], env=env,
+        [CITYMODEL, "serve", "--port", str(cm_port), "--workers", str(args.workers)], env=env,
         start_new_session=True)
     try:
         _wait(f"http://127.0.0.1:{tipg_port}/collections")

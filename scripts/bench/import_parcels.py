@@ -28,6 +28,7 @@ from citymodel import database
 from citymodel.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+CITYMODEL = str(ROOT / ".venv" / "bin" / "citymodel")
 MEASURE = (  # runs a command and prints its peak resident memory in KiB
     "import resource, subprocess, sys;"
     "code = subprocess.run(sys.argv[1:]).returncode;"
@@ -88,6 +89,34 @@ def fresh_database(server, name: str):
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     engine.dispose()
     return url
+
+
+def peer_venv(bench: Path, name: str, command: str, *requirements: str) -> Path:
+    """A virtual environment of the peer under the bench directory, made once."""
+    peer = bench / name
+    if not (peer / "bin" / command).exists():
+        subprocess.run([sys.executable, "-m", "venv", str(peer)], check=True)
+        subprocess.run([str(peer / "bin" / "pip"), "install", "-q", *requirements], check=True)
+    return peer
+
+
+def district_database(settings, bench: Path, buildings: int, name: str, files: tuple[str, ...]):
+    """The sample district (generated once, seed 1) imported into a fresh, migrated
+    database ``name``; returns its URL and the environment that points citymodel at it."""
+    district = bench / f"district-{buildings}"
+    if not (district / "buildings.gpkg").exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_district.py"), str(district),
+                        "--buildings", str(buildings), "--seed", "1"], check=True)
+    url = fresh_database(database.database_url(settings), name)
+    engine = database.create_engine(url)
+    database.migrate(engine, settings)
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
+           "CITYMODEL_STATE_DIR": str(bench / f"{name}-state")}
+    for file in files:
+        kind = {"parcels.gpkg": "parcels", "buildings.gpkg": "buildings"}.get(file, "auctions")
+        subprocess.run([CITYMODEL, "import", kind, str(district / file)], env=env, check=True)
+    return url, env
 
 
 def pg_connection(url) -> str:

@@ -7,7 +7,8 @@ fresh database on the project's PostGIS, and prepares for py3dtiles (outside the
 timing) the MultiPolygonZ table its `export` needs: each building's roof, floor
 and walls, in EPSG:4978. Then, timed, in one run: py3dtiles export and citymodel
 tiles build on the first --peer-buildings buildings (default: all of them, so that
-start-up does not stand for throughput), and citymodel on all of them. Prints buildings per second, bytes per building and the ratio;
+start-up does not stand for throughput), and citymodel on all of them. Prints
+buildings per second, bytes per building and the ratio;
 --record appends them to docs/benchmarks.md. py3dtiles is installed into its own
 virtual environment under the state directory.
 """
@@ -28,7 +29,7 @@ from citymodel import database
 from citymodel.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from import_parcels import ROOT, fresh_database, measure, record_row
+from import_parcels import CITYMODEL, district_database, measure, peer_venv, record_row  # noqa: E402
 
 PY3DTILES = "py3dtiles[postgres]==12.1.1"
 PREPARE = """
@@ -64,22 +65,9 @@ def main() -> int:
     args = parser.parse_args()
     settings = load_settings()
     bench = settings.resolved_state_dir / "bench"
-    peer = bench / "py3dtiles-venv"
-    if not (peer / "bin" / "py3dtiles").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(peer)], check=True)
-        subprocess.run([str(peer / "bin" / "pip"), "install", "-q", PY3DTILES], check=True)
-
-    district = bench / f"district-{args.buildings}"
-    if not (district / "buildings.gpkg").exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_district.py"), str(district),
-                        "--buildings", str(args.buildings), "--seed", "1"], check=True)
-    url = fresh_database(database.database_url(settings), "bench_tiles")
-    database.migrate(database.create_engine(url), settings)
-    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
-           "CITYMODEL_STATE_DIR": str(bench / "state")}
-    citymodel = str(ROOT / ".venv" / "bin" / "citymodel")
-    for kind, name in (("parcels", "parcels.gpkg"), ("buildings", "buildings.gpkg")):
-        subprocess.run([citymodel, "import", kind, str(district / name)], env=env, check=True)
+    peer = peer_venv(bench, "py3dtiles-venv", "py3dtiles", PY3DTILES)
+    url, env = district_database(settings, bench, args.buildings, "bench_tiles",
+                                 ("parcels.gpkg", "buildings.gpkg"))
 
     engine = database.create_engine(url)
     with database.connect(engine) as conn:
@@ -101,9 +89,9 @@ def main() -> int:
     peer_seconds, peer_kib = measure([str(peer / "bin" / "py3dtiles"), "export", "-D", conninfo,
                                       "-t", "py3dtiles_buildings", "-c", "geom", "-i", "id",
                                       "-s", str(out / "py3dtiles"), "--spec-version", "1.1"])
-    ours_seconds, ours_kib = measure([citymodel, "tiles", "build", "--out", str(out / "subset"),
+    ours_seconds, ours_kib = measure([CITYMODEL, "tiles", "build", "--out", str(out / "subset"),
                                       "--where", f"b.id <= {last}"], env)
-    all_seconds, all_kib = measure([citymodel, "tiles", "build", "--out", str(out / "all")], env)
+    all_seconds, all_kib = measure([CITYMODEL, "tiles", "build", "--out", str(out / "all")], env)
 
     peer_bytes, ours_bytes = size(out / "py3dtiles"), size(out / "subset")
     peer_rate, ours_rate, all_rate = subset / peer_seconds, subset / ours_seconds, everything / all_seconds
