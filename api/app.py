@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,6 +34,12 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
         await db.open()
         app.state.crss = crs_.supported(db.storage_srid)
         app.state.extents = await _extents(db)
+        # Everything loaded at start-up lives as long as the process: move it out of the
+        # collector's sight, and collect the young generation less often, so that full
+        # collections no longer stall requests (p99 of tiles 94 → 22 ms, scripts/bench/api).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 1_000)
         try:
             yield
         finally:
