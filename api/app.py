@@ -16,7 +16,7 @@ from api import auth, errors, openapi
 from api import crs as crs_
 from api.db import Database
 from api.limits import BodyLimit
-from api.routes import auctions, features, landing, parcels, rights, tiles3d, vector_tiles
+from api.routes import auctions, features, landing, parcels, rights, tiles3d, vector_tiles, viewer
 from api.routes import auth as auth_routes
 from citymodel import __version__, database
 from citymodel.settings import Settings, load_settings
@@ -56,10 +56,8 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
     app.state.db = db
     app.state.crss = crs_.supported(4326)
     app.state.extents = {}
-    viewer = settings.viewer_dir or VIEWER_DIST
-    app.state.viewer_index = viewer / "index.html" if (viewer / "index.html").is_file() else None
-    if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets
-        app.mount("/viewer", StaticFiles(directory=viewer), name="viewer")
+    viewer_dir = settings.viewer_dir or VIEWER_DIST
+    app.state.viewer_index = viewer_dir / "index.html" if (viewer_dir / "index.html").is_file() else None
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)
@@ -68,8 +66,11 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Content-Crs", "Location"])
     for module in (landing, features, tiles3d, vector_tiles, parcels, auctions, rights,
-                   auth_routes):
+                   auth_routes, viewer):
         app.include_router(module.router)
+    if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets (after
+        # the routes, so that /viewer/config.json is the API's)
+        app.mount("/viewer", StaticFiles(directory=viewer_dir), name="viewer")
 
     def custom_openapi() -> dict:
         if app.openapi_schema is None:

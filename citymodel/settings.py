@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -83,6 +84,26 @@ class Settings(BaseSettings):
     viewer_dir: Path | None = Field(
         default=None, description="The built web viewer the API serves at /; default viewer/dist."
     )
+    viewer_imagery_url: str | None = Field(
+        default=None,
+        description="Base imagery of the web viewer: an XYZ URL template such as "
+                    "https://tile.openstreetmap.org/{z}/{x}/{y}.png; default: the Natural Earth II "
+                    "imagery bundled with CesiumJS (works offline).",
+    )
+    viewer_imagery_credit: str | None = Field(
+        default=None, description="Attribution shown for the configured imagery.")
+    viewer_imagery_max_zoom: int = Field(default=19, ge=0, le=24,
+                                         description="The imagery server's deepest zoom level.")
+    viewer_terrain_url: str | None = Field(
+        default=None,
+        description="A quantized-mesh terrain server (CesiumJS's CesiumTerrainProvider) for the "
+                    "web viewer; default: none, the plain WGS 84 ellipsoid.",
+    )
+    viewer_timezone: str = Field(
+        default="Europe/Moscow",
+        description="The city's time zone (IANA name): the viewer's shadow times are wall-clock "
+                    "times there.",
+    )
     height_datum: Literal["orthometric", "ellipsoidal"] = Field(
         default="orthometric",
         description="What buildings' ground elevations are: above sea level (the geoid offset "
@@ -96,6 +117,15 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Replacement PROJ definitions for catalogue CRSs, by name (e.g. TOWGS84).",
     )
+
+    @field_validator("viewer_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Moscow)") from None
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -68,8 +68,14 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     for role in ("viewer", "official", "admin"):
         out = cli(env, "users", "add", f"test-{role}", "--role", role)
         keys[role] = re.search(r"cm_\S+", out)[0]
-    port = free_port()
     log = directory / "server.log"
+    url, process = launch(env, log)
+    return Server(url, db, keys, tiles, state, env, log), process
+
+
+def launch(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
+    """`citymodel serve` on a free port with this environment, once it answers."""
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "citymodel", "serve", "--port", str(port)],
                                env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -77,11 +83,10 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     while True:
         try:
             if httpx.get(f"{url}/conformance", timeout=2).status_code == 200:
-                break
+                return url, process
         except httpx.TransportError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"the server did not start:\n{log.read_text()}")
         time.sleep(0.2)
-    return Server(url, db, keys, tiles, state, env, log), process

@@ -421,3 +421,17 @@ def test_gzip_where_it_pays(api):
         body = b"".join(response.iter_raw())
     assert gzip.decompress(body) == (api.tiles / uri).read_bytes()
     assert os.path.getsize(api.tiles / uri) > 1.2 * len(body)
+
+
+def test_viewer_config_starts_over_the_busiest_square_kilometre(api, client):
+    config = client.get("/viewer/config.json").json()
+    assert config["imagery"] is None and config["terrain"] is None
+    assert config["timezone"] == "Europe/Moscow"
+    west, south, east, north = config["home"]
+    assert west < east and south < north and east - west <= 0.02 and north - south <= 0.01
+    # the cell holds more buildings than any other cell of the same grid
+    cells = query(api.db, """SELECT floor(ST_X(c) / 0.02), floor(ST_Y(c) / 0.01), count(*) FROM
+        (SELECT ST_Centroid(footprint) c FROM buildings WHERE kind <> 'part') t GROUP BY 1, 2""")
+    best = max(n for _, _, n in cells)
+    home_cell = (int(((west + east) / 2) // 0.02), int(((south + north) / 2) // 0.01))
+    assert {(int(x), int(y)): n for x, y, n in cells}[home_cell] == best

@@ -1,0 +1,47 @@
+"""What the web viewer needs from the server besides the data: its base layers (the imagery
+and terrain servers an administrator configured, else CesiumJS's bundled imagery over the
+ellipsoid) and where to look first — the busiest square kilometre of buildings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+router = APIRouter(tags=["Viewer"])
+
+# Buildings are counted on a grid of about a kilometre (0.02° of longitude × 0.01° of
+# latitude at Moscow's latitude); the camera starts over the fullest cell. Large tables
+# are sampled: the busiest cell stays the busiest in a sample of 200,000.
+HOME = """
+WITH sample AS (
+  SELECT ST_Transform(ST_Centroid(footprint), 4326) AS c FROM buildings
+  TABLESAMPLE SYSTEM (least(100, 100 * 200000 / greatest(
+    (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass), 1)))
+  WHERE footprint IS NOT NULL AND kind <> 'part'
+), cell AS (
+  SELECT floor(ST_X(c) / 0.02) AS gx, floor(ST_Y(c) / 0.01) AS gy FROM sample
+  GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1
+)
+SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+  SELECT ST_Extent(c) AS e FROM sample, cell
+  WHERE floor(ST_X(c) / 0.02) = cell.gx AND floor(ST_Y(c) / 0.01) = cell.gy) t
+"""
+
+
+@router.get("/viewer/config.json", summary="The web viewer's base layers and first view")
+async def viewer_config(request: Request):
+    state = request.app.state
+    settings = state.settings
+    db = state.db
+    version = await db.one("SELECT version FROM data_versions WHERE name = 'buildings'")
+    version = version[0] if version else 0
+    cached = getattr(state, "viewer_home", None)
+    if cached is None or cached[0] != version:
+        row = await db.one(HOME)
+        home = [round(v, 7) for v in row] if row and row[0] is not None else None
+        state.viewer_home = cached = (version, home)
+    imagery = None
+    if settings.viewer_imagery_url:
+        imagery = {"url": settings.viewer_imagery_url, "credit": settings.viewer_imagery_credit,
+                   "max_zoom": settings.viewer_imagery_max_zoom}
+    return {"imagery": imagery, "terrain": settings.viewer_terrain_url, "home": cached[1],
+            "timezone": settings.viewer_timezone}

@@ -1,0 +1,45 @@
+// Requests to the citymodel API, with the signed-in official's bearer token when there is one.
+const TOKEN = "citymodel-token";
+const USER = "citymodel-user";
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function api(path) {
+  const headers = {};
+  const token = sessionStorage.getItem(TOKEN);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { headers });
+  } catch (error) {
+    throw new ApiError(error.message, 0);  // the server cannot be reached
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError(body.description || `${response.status}`, response.status);
+  }
+  return response.json();
+}
+
+// Officials exchange their API key for a token kept for this tab only.
+export async function signIn(key) {
+  const body = new URLSearchParams({ grant_type: "client_credentials", client_secret: key });
+  const response = await fetch("/auth/token", { method: "POST", body });
+  if (!response.ok) return false;
+  const token = await response.json();
+  sessionStorage.setItem(TOKEN, token.access_token);
+  sessionStorage.setItem(USER, token.name);
+  return true;
+}
+
+export function signOut() {
+  sessionStorage.removeItem(TOKEN);
+  sessionStorage.removeItem(USER);
+}
+
+export const signedInAs = () => sessionStorage.getItem(USER);

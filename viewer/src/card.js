@@ -1,0 +1,111 @@
+// The side panel: a building's attributes and the card of its parcel (areas, permitted use,
+// rights and encumbrances, auction history with links to the source notices), and the
+// parcel's outline on the ground.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+
+const Cesium = window.Cesium;
+
+export const escape = (value) => String(value ?? "—").replace(/[&<>"']/g,
+  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+export const rows = (pairs) =>
+  `<table>${pairs.map(([k, v]) => `<tr><td>${escape(k)}</td><td>${v && v.html ? v.html : escape(v)}</td></tr>`).join("")}</table>`;
+const number = (value, digits = 0) => (value == null ? null : Number(value).toLocaleString(undefined, { maximumFractionDigits: digits }));
+const safeUrl = (url) => (/^https?:\/\//i.test(url || "") ? url : null);
+
+export class ParcelCard {
+  constructor(viewer, panel, onChange) {
+    this.viewer = viewer;
+    this.panel = panel;
+    this.body = panel.querySelector("#card");
+    this.onChange = onChange;  // (cadastral number or null) → the shareable URL
+    this.path = null;
+    this.building = null;
+    this.parcel = null;
+    this.outline = undefined;
+    panel.querySelector("#close").addEventListener("click", () => this.close());
+  }
+
+  // path: /parcels/{number} or /parcels/at?…; building: the picked building's properties
+  async open(path, building) {
+    this.path = path;
+    this.building = building;
+    this.panel.hidden = false;
+    const head = building ? this.buildingHtml(building) : "";
+    if (!path) {
+      this.show(null, head + `<p>${t("noParcel")}</p>`);
+      return null;
+    }
+    this.body.innerHTML = head + `<p class="loading">${t("loading")}</p>`;
+    try {
+      const parcel = await api(path);
+      if (this.path !== path) return null;  // another card was opened meanwhile
+      this.show(parcel, head + this.parcelHtml(parcel));
+      return parcel;
+    } catch (error) {
+      if (this.path !== path) return null;
+      this.show(null, head + `<p class="error">${error.status === 404 ? t("noParcel") : t("apiUnreachable")}</p>`);
+      return null;
+    }
+  }
+
+  refresh() {  // after signing in or out: what this user may see
+    if (this.path && !this.panel.hidden) this.open(this.path, this.building);
+  }
+
+  close() {
+    this.panel.hidden = true;
+    this.path = null;
+    this.show(null, "");
+  }
+
+  show(parcel, html) {
+    this.parcel = parcel;
+    this.body.innerHTML = html;
+    this.drawOutline(parcel);
+    this.onChange(parcel ? parcel.cadastral_number : null);
+  }
+
+  buildingHtml(b) {
+    return `<h2>${t("building")} ${escape(b.building_id)}</h2>` + rows([
+      [t("address"), b.address], [t("height"), number(b.height, 1)], [t("floors"), b.floors],
+      [t("use"), b.use], [t("year"), b.year_built]]);
+  }
+
+  parcelHtml(p) {
+    let html = `<h2 data-cadastral-number="${escape(p.cadastral_number)}">${t("parcel")} ${escape(p.cadastral_number)}</h2>` + rows([
+      [t("address"), p.address], [t("declaredArea"), number(p.declared_area_m2)], [t("computedArea"), number(p.computed_area_m2, 2)],
+      [t("permittedUse"), p.permitted_use_text || p.permitted_use], [t("landCategory"), p.land_category]]);
+    html += `<h3>${t("rights")}</h3>`;
+    html += p.rights.length ? `<div class="rights">${rows(p.rights.map((r) => [r.type_name || r.type_code,
+      r.holder_name ?? (r.holder_kind === "individual" ? t("privateHolder") : "—")]))}</div>` : "<p>—</p>";
+    html += `<h3>${t("auctions")}</h3>`;
+    html += p.auctions.length ? `<div class="auction-history">${rows(p.auctions.map((a) => {
+      const url = safeUrl(a.source_url);
+      const name = `${a.notice_number} / ${a.lot_number}`;
+      const status = escape(a.status ? t(`status_${a.status}`) : "—");
+      return [name, { html: url ? `${status} · <a href="${escape(url)}" target="_blank" rel="noopener">${t("notice")}</a>` : status }];
+    }))}</div>` : "<p>—</p>";
+    return html;
+  }
+
+  // The parcel's boundary: a yellow line and a light fill on the ground.
+  drawOutline(parcel) {
+    const entities = this.viewer.entities;
+    if (this.outline) this.outline.forEach((entity) => entities.remove(entity));
+    this.outline = undefined;
+    if (!parcel || !parcel.geometry) return;
+    const polygons = parcel.geometry.type === "Polygon" ? [parcel.geometry.coordinates] : parcel.geometry.coordinates;
+    this.outline = [];
+    for (const rings of polygons) {
+      const positions = (ring) => Cesium.Cartesian3.fromDegreesArray(ring.flatMap(([x, y]) => [x, y]));
+      this.outline.push(entities.add({
+        polygon: { hierarchy: new Cesium.PolygonHierarchy(positions(rings[0]), rings.slice(1).map((r) => new Cesium.PolygonHierarchy(positions(r)))),
+          material: Cesium.Color.YELLOW.withAlpha(0.3), classificationType: Cesium.ClassificationType.TERRAIN },
+      }));
+      this.outline.push(entities.add({
+        polyline: { positions: positions(rings[0]), width: 3, material: Cesium.Color.YELLOW, clampToGround: true },
+      }));
+    }
+  }
+}
