@@ -411,9 +411,9 @@ def test_layout_fits_laptops_and_tablets_in_russian(browser, api, layout):
         context.close()
 
 
-def test_configured_imagery_is_used_and_a_missing_tileset_is_explained(browser, api, tmp_path):
+def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api, tmp_path):
     """An administrator's imagery server replaces the bundled imagery; a server with no
-    tileset built says so instead of failing silently."""
+    tileset built says so instead of failing silently, and so does a page whose API stopped."""
     import io
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -457,6 +457,13 @@ def test_configured_imagery_is_used_and_a_missing_tileset_is_explained(browser, 
         magenta = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] > 200)
         assert magenta.mean() > 0.3, "the configured imagery is not on the globe"
         assert "build it" in page.inner_text("#status")
+        process.terminate()  # the API goes away: the next request says so
+        process.wait(timeout=30)
+        page.fill("#q", "77:01")
+        page.press("#q", "Enter")
+        page.wait_for_function("document.getElementById('status').textContent.includes('cannot be reached')",
+                               timeout=30_000)
+        shot(page, "17-api-unreachable")
         assert errors == []
     finally:
         context.close()
