@@ -56,8 +56,10 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
     app.state.db = db
     app.state.crss = crs_.supported(4326)
     app.state.extents = {}
+    app.state.viewer_home = None  # the viewer's first view, computed when first asked for
     viewer_dir = settings.viewer_dir or VIEWER_DIST
-    app.state.viewer_index = viewer_dir / "index.html" if (viewer_dir / "index.html").is_file() else None
+    index = viewer_dir / "index.html"
+    app.state.viewer_index = index if index.is_file() else None
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)

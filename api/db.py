@@ -86,6 +86,13 @@ class Database:
             cursor = await conn.execute(query, params)
             return await cursor.fetchone()
 
+    async def data_versions(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """The versions of these kinds of data (``data_versions``, bumped by triggers in
+        every writer's transaction), in the order asked; 0 for one never changed."""
+        found = dict(await self.all("SELECT name, version FROM data_versions WHERE name = ANY(%s)",
+                                    [list(names)]))
+        return tuple(found.get(n, 0) for n in names)
+
 
 async def fetch_dict(conn, query: str, params: Any = None) -> dict | None:
     """The first row of a query as a dict of column → value, or None."""

@@ -79,10 +79,7 @@ async def vector_tile(request: Request,
     if x >= 2**z or y >= 2**z:
         raise BadRequest(f"tile {z}/{x}/{y} does not exist: x and y must be below {2**z}")
     db = request.app.state.db
-    names = DEPENDS_ON[c.id]
-    rows = await db.all("SELECT name, version FROM data_versions WHERE name = ANY(%s)", [list(names)])
-    found = dict(rows)
-    versions = tuple(found.get(n, 0) for n in names)
+    versions = await db.data_versions(DEPENDS_ON[c.id])
     key = (c.id, z, x, y)
     etag = '"' + hashlib.blake2b(repr((key, versions)).encode(), digest_size=12).hexdigest() + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}

@@ -32,9 +32,8 @@ async def viewer_config(request: Request):
     state = request.app.state
     settings = state.settings
     db = state.db
-    version = await db.one("SELECT version FROM data_versions WHERE name = 'buildings'")
-    version = version[0] if version else 0
-    cached = getattr(state, "viewer_home", None)
+    version = await db.data_versions(("buildings",))
+    cached = state.viewer_home  # (the versions it was computed at, the rectangle)
     if cached is None or cached[0] != version:
         row = await db.one(HOME)
         home = [round(v, 7) for v in row] if row and row[0] is not None else None

@@ -3,8 +3,9 @@
 // auctions panel, shadows, a measuring tool and a shareable URL. This module wires them.
 import { signIn, signOut, signedInAs } from "./api.js";
 import { AuctionsPanel } from "./auctions.js";
-import { ParcelCard, escape } from "./card.js";
-import { createViewer, flyHome, pickGround, pickPoint } from "./globe.js";
+import { ParcelCard } from "./card.js";
+import { createViewer, flyHome, pickGround } from "./globe.js";
+import { escape } from "./html.js";
 import { language, setLanguage, t, translatePage } from "./i18n.js";
 import { createParcelsLayer } from "./parcels-layer.js";
 import { setUpSearch } from "./search.js";
@@ -92,7 +93,6 @@ handler.setInputAction(async (click) => {
   await card.open(`/parcels/at?lon=${Cesium.Math.toDegrees(where.longitude).toFixed(7)}&lat=${Cesium.Math.toDegrees(where.latitude).toFixed(7)}`);
 }, Cesium.ScreenSpaceEventType.LEFT_CLICK);
 $("close").addEventListener("click", () => highlight(undefined));
-window.citymodel.pickPoint = (x, y) => pickPoint(viewer, new Cesium.Cartesian2(x, y));
 
 // --- search and the auctions panel ---------------------------------------------------------
 setUpSearch($("search"), choose, say);

@@ -1,7 +1,7 @@
 // The auctions panel: lots from /auctions filtered by status, deal type, bidding type,
 // publication dates and start price; choosing one flies to its parcel and opens its card.
 import { api } from "./api.js";
-import { escape } from "./card.js";
+import { escape } from "./html.js";
 import { t } from "./i18n.js";
 
 const STATUS_GROUPS = {
@@ -48,9 +48,10 @@ export class AuctionsPanel {
     const request = ++this.request;
     delete this.list.dataset.query;
     this.count.textContent = t("loading");
+    const query = this.query().toString();
     let page;
     try {
-      page = await api(`/auctions?${this.query()}`);
+      page = await api(`/auctions?${query}`);
     } catch (error) {
       if (request === this.request) this.count.textContent = error.status === 400 || error.status === 422 ? t("badFilter") : t("apiUnreachable");
       return;
@@ -67,7 +68,7 @@ export class AuctionsPanel {
     }
     const more = page.links.some((l) => l.rel === "next");
     this.count.textContent = `${t("lotsFound")}: ${page.numberReturned}${more ? "+" : ""}`;
-    this.list.dataset.query = this.query().toString();  // what the list shows (tests wait for it)
+    this.list.dataset.query = query;  // what the list shows (tests wait for it)
     this.list.innerHTML = page.features.map((f) => {
       const p = f.properties;
       const parcel = (p.parcels || [])[0];

@@ -2,13 +2,12 @@
 // rights and encumbrances, auction history with links to the source notices), and the
 // parcel's outline on the ground.
 import { api } from "./api.js";
+import { escape } from "./html.js";
 import { t } from "./i18n.js";
 
 const Cesium = window.Cesium;
 
-export const escape = (value) => String(value ?? "—").replace(/[&<>"']/g,
-  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-export const rows = (pairs) =>
+const rows = (pairs) =>
   `<table>${pairs.map(([k, v]) => `<tr><td>${escape(k)}</td><td>${v && v.html ? v.html : escape(v)}</td></tr>`).join("")}</table>`;
 const number = (value, digits = 0) => (value == null ? null : Number(value).toLocaleString(undefined, { maximumFractionDigits: digits }));
 const safeUrl = (url) => (/^https?:\/\//i.test(url || "") ? url : null);

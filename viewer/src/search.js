@@ -1,7 +1,7 @@
 // The search box: a cadastral number in any real spelling, a quarter's number or address
 // words (the API's /search ranks them); choosing a match flies to the parcel.
 import { api } from "./api.js";
-import { escape } from "./card.js";
+import { escape } from "./html.js";
 import { t } from "./i18n.js";
 
 export function setUpSearch(form, choose, say) {
