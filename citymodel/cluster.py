@@ -295,7 +295,14 @@ def find_bindir() -> Path:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether PostgreSQL could listen on this port of 127.0.0.1 now.
+
+    Like PostgreSQL, bind with SO_REUSEADDR: a port whose last connections are
+    still in TIME_WAIT (right after a stop) is free; one another program
+    listens on is not.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from conftest import reachable_tmpdir, run_cli
 
-from citymodel.cluster import LocalCluster
+from citymodel.cluster import LocalCluster, port_is_free
 
 
 @pytest.fixture
@@ -108,6 +108,8 @@ def test_lifecycle(state_dir):
     _ok(cli("db", "stop"))
     taken = cluster.status().port
     with socket.socket() as squatter:
+        # SO_REUSEADDR: the stopped server's connections may still be in TIME_WAIT.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", taken))
         squatter.listen()
         _ok(cli("db", "start"), "started")
@@ -122,6 +124,29 @@ def test_lifecycle(state_dir):
 
     _ok(cli("db", "stop"))
     assert not cluster.status().running
+
+
+def test_port_is_free_like_postgresql_sees_it():
+    """A port left in TIME_WAIT by a stopped server is free; one a program listens on is not."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as PostgreSQL's listener
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    accepted.close()  # the server's side closes first: its address stays in TIME_WAIT
+    server.close()
+    client.close()
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))  # what the old check did, and why it moved ports
+    assert port_is_free(port)
+
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        assert not port_is_free(port)
 
 
 @pytest.mark.parametrize(
