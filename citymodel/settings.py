@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="The city's time zone (IANA name): the viewer's shadow times are wall-clock "
                     "times there.",
     )
+    viewer_refresh_seconds: float = Field(
+        default=30, ge=1, le=3600,
+        description="How often an open viewer asks whether parcels, auctions or the tileset "
+                    "changed, and redraws what did.",
+    )
     height_datum: Literal["orthometric", "ellipsoidal"] = Field(
         default="orthometric",
         description="What buildings' ground elevations are: above sea level (the geoid offset "

@@ -435,3 +435,17 @@ def test_viewer_config_starts_over_the_busiest_square_kilometre(api, client):
     best = max(n for _, _, n in cells)
     home_cell = (int(((west + east) / 2) // 0.02), int(((south + north) / 2) // 0.01))
     assert {(int(x), int(y)): n for x, y, n in cells}[home_cell] == best
+
+
+def test_viewer_versions_change_with_the_data_and_the_build(api, client):
+    """What an open viewer polls: data versions bumped by any writer, the current build."""
+    first = client.get("/viewer/versions.json")
+    assert first.headers["cache-control"] == "no-store"
+    before = first.json()
+    assert before["tileset"] == api.tiles.resolve().name
+    with api.client("official") as official:
+        lot = {"status": "PUBLISHED", "deal_type": "sale", "notice": {"published_at": "2026-11-23T09:00:00+03:00"}}
+        assert official.put("/auctions/21000099990000000009/1", json=lot).status_code in (200, 201)
+    after = client.get("/viewer/versions.json").json()
+    assert after["auctions"] > before["auctions"]
+    assert {k: v for k, v in after.items() if k != "auctions"} == {k: v for k, v in before.items() if k != "auctions"}

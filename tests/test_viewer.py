@@ -4,6 +4,7 @@ real API on the sample district. Screenshots of each step go to test-artifacts/v
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
@@ -93,21 +94,25 @@ def test_the_page_loads_the_tileset_without_errors(page):
     assert page.problems == []
 
 
+BUILDINGS_ON_SCREEN = """() => {
+    const { viewer } = window.citymodel;
+    const canvas = viewer.scene.canvas;
+    const found = [];
+    for (let y = canvas.clientHeight * 0.25; y < canvas.clientHeight * 0.85; y += 25) {
+      for (let x = canvas.clientWidth * 0.2; x < canvas.clientWidth * 0.65; x += 25) {  // not under the card
+        const picked = viewer.scene.pick(new Cesium.Cartesian2(x, y));
+        if (picked instanceof Cesium.Cesium3DTileFeature && picked.getProperty("parcel")) {
+          found.push({ x, y, parcel: picked.getProperty("parcel"), id: picked.getProperty("building_id") });
+        }
+      }
+    }
+    return found;
+}"""
+
+
 def test_picking_a_building_opens_its_parcel(page, api):
     # find a building on screen through Cesium's own picking, then click it like a person
-    found = page.evaluate("""() => {
-        const { viewer } = window.citymodel;
-        const canvas = viewer.scene.canvas;
-        for (let y = canvas.clientHeight * 0.3; y < canvas.clientHeight * 0.8; y += 20) {
-          for (let x = canvas.clientWidth * 0.3; x < canvas.clientWidth * 0.7; x += 20) {
-            const picked = viewer.scene.pick(new Cesium.Cartesian2(x, y));
-            if (picked instanceof Cesium.Cesium3DTileFeature && picked.getProperty("parcel")) {
-              return { x, y, parcel: picked.getProperty("parcel"), id: picked.getProperty("building_id") };
-            }
-          }
-        }
-        return null;
-    }""")
+    found = next(iter(page.evaluate(BUILDINGS_ON_SCREEN)), None)
     assert found, "no building with a parcel on screen"
     page.mouse.click(found["x"], found["y"])
     page.wait_for_selector(f"#panel h2[data-cadastral-number='{found['parcel']}']", timeout=30_000)
@@ -368,6 +373,69 @@ def test_a_shared_link_restores_camera_theme_layer_and_parcel(page, api, browser
     assert page.problems == []
 
 
+BUILDING_COLOURS = FEATURE_COLOURS.replace(
+    'f.getProperty("parcel") ?? null', 'f.getProperty("building_id"), f.getProperty("parcel") ?? null')
+
+
+def test_a_page_left_open_follows_changes_to_the_data(browser, api, tmp_path):
+    """An official publishes a lot while a planner looks at the parcel: without a reload the
+    parcels layer, the buildings' auction colours and the open card show it, and the picked
+    building stays highlighted."""
+    import api_server
+
+    env = {**api.env, "CITYMODEL_VIEWER_REFRESH_SECONDS": "1"}
+    url, process = api_server.launch(env, tmp_path / "server.log")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(url + "/#theme=auction&parcels=1", wait_until="load")
+        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
+        settle(page)
+        status_of = latest_statuses(api.db)
+        drawn = dict(page.evaluate("[...window.citymodel.parcels.drawn]"))
+        candidates = [b for b in page.evaluate(BUILDINGS_ON_SCREEN)
+                      if b["parcel"] not in status_of and b["parcel"] in drawn]
+        assert candidates, "no building on screen stands on a parcel without auctions"
+        on_parcel = Counter(parcel for _, parcel, _ in page.evaluate(BUILDING_COLOURS))
+        building = max(candidates, key=lambda b: on_parcel[b["parcel"]])  # its neighbours recoloured too
+        number = building["parcel"]
+        assert drawn[number] is None
+        page.mouse.click(building["x"], building["y"])
+        page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
+        before = shot(page, "18-before-a-lot-is-published")
+
+        with api.client("official") as official:
+            lot = {"status": "APPLICATIONS_SUBMISSION", "deal_type": "lease", "parcels": [number],
+                   "notice": {"published_at": "2026-11-23T12:00:00+03:00"}}
+            assert official.put("/auctions/21000099990000000003/1", json=lot).status_code in (200, 201)
+        assert latest_statuses(api.db)[number] == "APPLICATIONS_SUBMISSION"
+        open_colour = AUCTION_COLOURS["APPLICATIONS_SUBMISSION"]
+        page.wait_for_function(f"window.citymodel.parcels.drawn.get({number!r}) === {open_colour!r}",
+                               timeout=30_000)
+        # the card is updated last, after the buildings' new style
+        page.wait_for_function("document.querySelector('#panel .auction-history') && document.querySelector("
+                               "'#panel .auction-history').innerText.includes('21000099990000000003')",
+                               timeout=30_000)
+        settle(page)
+        after = shot(page, "19-after-a-lot-is-published")
+        for building_id, parcel, colour in page.evaluate(BUILDING_COLOURS):
+            if building_id == building["id"]:
+                assert colour.startswith("#ffff00"), "the picked building lost its highlight"
+            elif parcel == number:
+                assert colour.startswith(open_colour), (building_id, colour)
+        drawn = dict(page.evaluate("[...window.citymodel.parcels.drawn]"))
+        assert drawn[number] == open_colour
+        assert np.abs(after - before).mean() > 0.2, "the picture did not change"
+        assert problems == []
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
 LAYOUTS = {"laptop": {"width": 1366, "height": 768}, "tablet-landscape": {"width": 1024, "height": 768},
            "tablet-portrait": {"width": 768, "height": 1024}}
 
@@ -440,7 +508,8 @@ def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api
     tiles = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
     threading.Thread(target=tiles.serve_forever, daemon=True).start()
     env = {**api.env, "CITYMODEL_VIEWER_IMAGERY_URL": f"http://127.0.0.1:{tiles.server_port}/{{z}}/{{x}}/{{y}}.png",
-           "CITYMODEL_VIEWER_IMAGERY_CREDIT": "Test tiles", "CITYMODEL_TILES_DIR": str(tmp_path / "not-built")}
+           "CITYMODEL_VIEWER_IMAGERY_CREDIT": "Test tiles", "CITYMODEL_TILES_DIR": str(tmp_path / "not-built"),
+           "CITYMODEL_VIEWER_REFRESH_SECONDS": "1"}
     url, process = api_server.launch(env, tmp_path / "server.log")
     context = browser.new_context(viewport={"width": 1024, "height": 700}, locale="en-US")
     page = context.new_page()
@@ -457,6 +526,24 @@ def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api
         magenta = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] > 200)
         assert magenta.mean() > 0.3, "the configured imagery is not on the globe"
         assert "build it" in page.inner_text("#status")
+
+        # The tileset is built while the page is open: it appears, and the message goes.
+        api_server.cli(env, "tiles", "build", "--jobs", "1")
+        page.wait_for_function("window.citymodel.tileset && window.citymodel.tileset.tilesLoaded"
+                               " && !document.getElementById('status').textContent", timeout=60_000)
+        settle(page)
+        assert page.evaluate(f"({FEATURE_COLOURS})().length") > 20, "hardly any building is shown"
+        shot(page, "16b-tileset-built-meanwhile")
+        # A new build replaces it: the old one is let go, the new one shown.
+        page.evaluate("window.citymodel.tileset.first = true")
+        api_server.cli(env, "tiles", "build", "--jobs", "1")
+        page.wait_for_function("window.citymodel.tileset && !window.citymodel.tileset.first"
+                               " && window.citymodel.tileset.tilesLoaded", timeout=60_000)
+        settle(page)
+        tilesets = page.evaluate("""() => { const all = window.citymodel.viewer.scene.primitives, found = [];
+            for (let i = 0; i < all.length; i++) if (all.get(i) instanceof Cesium.Cesium3DTileset) found.push(all.get(i));
+            return [found.length, found[0] === window.citymodel.tileset]; }""")
+        assert tilesets == [1, True], "the old build is still drawn"
         process.terminate()  # the API goes away: the next request says so
         process.wait(timeout=30)
         page.fill("#q", "77:01")

@@ -1,10 +1,12 @@
 """What the web viewer needs from the server besides the data: its base layers (the imagery
 and terrain servers an administrator configured, else CesiumJS's bundled imagery over the
-ellipsoid) and where to look first — the busiest square kilometre of buildings."""
+ellipsoid), where to look first — the busiest square kilometre of buildings — and, for a
+page left open, whether the data or the tileset changed since it looked."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["Viewer"])
 
@@ -43,4 +45,20 @@ async def viewer_config(request: Request):
         imagery = {"url": settings.viewer_imagery_url, "credit": settings.viewer_imagery_credit,
                    "max_zoom": settings.viewer_imagery_max_zoom}
     return {"imagery": imagery, "terrain": settings.viewer_terrain_url, "home": cached[1],
-            "timezone": settings.viewer_timezone}
+            "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds}
+
+
+WATCHED = ("parcels", "buildings", "auctions")
+
+
+@router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")
+async def viewer_versions(request: Request):
+    """The data versions (bumped in the transaction of any change to parcels, buildings or
+    auctions) and the current tileset build: an open viewer polls this to redraw what changed."""
+    state = request.app.state
+    versions = dict(zip(WATCHED, await state.db.data_versions(WATCHED), strict=True))
+    try:
+        versions["tileset"] = state.settings.resolved_tiles_dir.resolve(strict=True).name
+    except (OSError, RuntimeError):
+        versions["tileset"] = None  # not built yet
+    return JSONResponse(versions, headers={"Cache-Control": "no-store"})

@@ -4,6 +4,7 @@
 import { signIn, signOut, signedInAs } from "./api.js";
 import { AuctionsPanel } from "./auctions.js";
 import { ParcelCard } from "./card.js";
+import { watchChanges } from "./changes.js";
 import { createViewer, flyHome, pickGround } from "./globe.js";
 import { escape } from "./html.js";
 import { language, setLanguage, t, translatePage } from "./i18n.js";
@@ -26,7 +27,7 @@ function say(message, error = false) {
 new ResizeObserver(() => document.body.style.setProperty("--bar-height", `${$("bar").offsetHeight}px`)).observe($("bar"));
 
 const state = readState();
-let config = { imagery: null, terrain: null, home: null, timezone: "Europe/Moscow" };
+let config = { imagery: null, terrain: null, home: null, timezone: "Europe/Moscow", refresh_seconds: 30 };
 try {
   const response = await fetch("/viewer/config.json");
   if (!response.ok) throw new Error(`${response.status}`);
@@ -66,6 +67,16 @@ function highlight(feature) {
   if (highlighted) highlighted.feature.color = highlighted.color;
   highlighted = feature ? { feature, color: Cesium.Color.clone(feature.color) } : undefined;
   if (feature) feature.color = Cesium.Color.YELLOW;
+}
+// A new style colours every building again, the highlighted one too: once it has been
+// applied (in the next frame), highlight that building again over its new colour.
+function highlightAfterRestyle() {
+  const remove = viewer.scene.postRender.addEventListener(() => {
+    remove();
+    if (!highlighted) return;
+    highlighted.color = Cesium.Color.clone(highlighted.feature.color);
+    highlighted.feature.color = Cesium.Color.YELLOW;
+  });
 }
 const handler = viewer.screenSpaceEventHandler;
 handler.removeInputAction(Cesium.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);  // no entity tracking
@@ -120,7 +131,10 @@ async function applyStyle() {
     }
   }
   if (request !== styleRequest) return;  // another choice was made meanwhile
-  if (tileset) tileset.style = buildingStyle(state.theme, state.filter, statuses);
+  if (tileset) {
+    tileset.style = buildingStyle(state.theme, state.filter, statuses);
+    highlightAfterRestyle();
+  }
   showLegend();
 }
 
@@ -137,18 +151,27 @@ function showLegend() {
 $("theme").addEventListener("change", applyStyle);
 $("filter").addEventListener("change", applyStyle);
 
-async function loadTileset() {
-  say(t("loadingTiles"));
+// again: a new build replaced the one shown (or the first appeared): swap it in quietly
+async function loadTileset(again = false) {
+  if (!again) say(t("loadingTiles"));
+  let fresh;
   try {
-    tileset = await Cesium.Cesium3DTileset.fromUrl("/3dtiles/tileset.json", { maximumScreenSpaceError: 8 });
+    fresh = await Cesium.Cesium3DTileset.fromUrl("/3dtiles/tileset.json", { maximumScreenSpaceError: 8 });
   } catch (error) {
+    if (again) return;  // e.g. the build was removed: keep what is shown
     say(t("tilesUnreachable"), true);
     window.citymodel.ready = true;  // nothing more will load
     return;
   }
-  viewer.scene.primitives.add(tileset);
+  const old = tileset;
+  tileset = fresh;
   window.citymodel.tileset = tileset;
-  if (!state.view && !config.home) await viewer.zoomTo(tileset, new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-35), 0));
+  if (old) {
+    highlighted = undefined;  // its building belongs to the old build
+    viewer.scene.primitives.remove(old);  // and destroys it
+  }
+  viewer.scene.primitives.add(tileset);
+  if (!state.view && !config.home && !again) await viewer.zoomTo(tileset, new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-35), 0));
   tileset.allTilesLoaded.addEventListener(() => say(""));
   await applyStyle();
   // ready once the tiles for this view have arrived (tests and screenshots wait for it)
@@ -253,3 +276,14 @@ if (state.parcels) showParcels(true);
 showShadows(state.shadows);
 if (state.parcel) choose(state.parcel, false);
 loadTileset();
+
+// --- a page left open follows the data: auction statuses, parcels, a new tileset build -----
+watchChanges(config.refresh_seconds || 30, async (changed) => {
+  if (changed.has("tileset")) await loadTileset(true);
+  if (changed.has("parcels") || changed.has("auctions")) {
+    parcels.refresh();
+    if (state.theme === "auction" || state.filter !== "all") await applyStyle();
+    if (!auctions.panel.hidden) auctions.load();
+  }
+  await card.update();
+});

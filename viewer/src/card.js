@@ -52,6 +52,20 @@ export class ParcelCard {
     if (this.path && !this.panel.hidden) this.open(this.path, this.building);
   }
 
+  async update() {  // the data changed: show the open card's new state, if it has one
+    const path = this.path;
+    if (!path || this.panel.hidden || !this.parcel) return;
+    let parcel;
+    try {
+      parcel = await api(path);
+    } catch (error) {
+      return;  // gone, or the API is away: the card keeps what it showed
+    }
+    if (this.path !== path || JSON.stringify(parcel) === JSON.stringify(this.parcel)) return;
+    const head = this.building ? this.buildingHtml(this.building) : "";
+    this.show(parcel, head + this.parcelHtml(parcel));
+  }
+
   close() {
     this.panel.hidden = true;
     this.path = null;

@@ -18,13 +18,18 @@ function blank() {
 }
 
 export function createParcelsLayer(viewer, onProblem) {
-  const provider = new Cesium.UrlTemplateImageryProvider({
-    url: "/tiles/parcels/{z}/{x}/{y}.mvt", tilingScheme: new Cesium.WebMercatorTilingScheme(),
-    tileWidth: SIZE, tileHeight: SIZE, maximumLevel: 20, hasAlphaChannel: true,
-    credit: "citymodel parcels",
-  });
   const drawn = new Map();  // cadastral number → colour drawn (for tests and the legend)
-  provider.requestImage = async (x, y, level) => {
+  const handle = { layer: null, drawn };
+  function newLayer(show) {
+    const provider = new Cesium.UrlTemplateImageryProvider({
+      url: "/tiles/parcels/{z}/{x}/{y}.mvt", tilingScheme: new Cesium.WebMercatorTilingScheme(),
+      tileWidth: SIZE, tileHeight: SIZE, maximumLevel: 20, hasAlphaChannel: true,
+      credit: "citymodel parcels",
+    });
+    provider.requestImage = (x, y, level) => drawTile(x, y, level);
+    return new Cesium.ImageryLayer(provider, { show });
+  }
+  async function drawTile(x, y, level) {
     if (level < MIN_ZOOM) return blank();
     let response;
     try {
@@ -62,8 +67,18 @@ export function createParcelsLayer(viewer, onProblem) {
       drawn.set(feature.properties.cadastral_number, colour || null);
     }
     return canvas;
+  }
+  // The data changed: draw the tiles again (a new layer in the old one's place; the tiles
+  // are revalidated by their ETags, so only changed ones are made again).
+  handle.refresh = () => {
+    const old = handle.layer;
+    const index = viewer.imageryLayers.indexOf(old);
+    handle.layer = newLayer(old.show);
+    drawn.clear();
+    viewer.imageryLayers.add(handle.layer, index);
+    viewer.imageryLayers.remove(old, true);
   };
-  const layer = new Cesium.ImageryLayer(provider, { show: false });
-  viewer.imageryLayers.add(layer);
-  return { layer, drawn };
+  handle.layer = newLayer(false);
+  viewer.imageryLayers.add(handle.layer);
+  return handle;
 }
