@@ -438,7 +438,8 @@ def test_viewer_config_starts_over_the_busiest_square_kilometre(api, client):
 
 
 def test_viewer_versions_change_with_the_data_and_the_build(api, client):
-    """What an open viewer polls: data versions bumped by any writer, the current build."""
+    """What an open viewer polls: data versions bumped by any writer (a lot, then a right),
+    and the current build."""
     first = client.get("/viewer/versions.json")
     assert first.headers["cache-control"] == "no-store"
     before = first.json()
@@ -449,3 +450,10 @@ def test_viewer_versions_change_with_the_data_and_the_build(api, client):
     after = client.get("/viewer/versions.json").json()
     assert after["auctions"] > before["auctions"]
     assert {k: v for k, v in after.items() if k != "auctions"} == {k: v for k, v in before.items() if k != "auctions"}
+    number = query(api.db, "SELECT cadastral_number FROM parcels ORDER BY id LIMIT 1")[0][0]
+    with api.client("official") as official:
+        right = {"registration_number": f"{number}-77/011/2026-556", "type_code": "022006000000",
+                 "holder_kind": "legal_entity", "holder_name": "ООО «Версия»", "holder_inn": "7701234567"}
+        assert official.post(f"/parcels/{number}/rights", json=right).status_code == 201
+    later = client.get("/viewer/versions.json").json()
+    assert later["rights"] > after["rights"] and later["auctions"] == after["auctions"]

@@ -380,7 +380,7 @@ BUILDING_COLOURS = FEATURE_COLOURS.replace(
 def test_a_page_left_open_follows_changes_to_the_data(browser, api, tmp_path):
     """An official publishes a lot while a planner looks at the parcel: without a reload the
     parcels layer, the buildings' auction colours and the open card show it, and the picked
-    building stays highlighted."""
+    building stays highlighted; then a right registered on the parcel appears on the card."""
     import api_server
 
     env = {**api.env, "CITYMODEL_VIEWER_REFRESH_SECONDS": "1"}
@@ -429,6 +429,16 @@ def test_a_page_left_open_follows_changes_to_the_data(browser, api, tmp_path):
         drawn = dict(page.evaluate("[...window.citymodel.parcels.drawn]"))
         assert drawn[number] == open_colour
         assert np.abs(after - before).mean() > 0.2, "the picture did not change"
+
+        # a lease is registered on the parcel: the open card lists it (a company's name is public)
+        with api.client("official") as official:
+            right = {"registration_number": f"{number}-77/011/2026-555", "type_code": "022006000000",
+                     "holder_kind": "legal_entity", "holder_name": "ООО «Открытый город»",
+                     "holder_inn": "7701234567"}
+            assert official.post(f"/parcels/{number}/rights", json=right).status_code == 201
+        page.wait_for_function("document.querySelector('#panel .rights').innerText.includes('Открытый город')",
+                               timeout=30_000)
+        shot(page, "20-after-a-right-is-registered")
         assert problems == []
     finally:
         context.close()

@@ -48,13 +48,13 @@ async def viewer_config(request: Request):
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds}
 
 
-WATCHED = ("parcels", "buildings", "auctions")
+WATCHED = ("parcels", "buildings", "auctions", "rights")
 
 
 @router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")
 async def viewer_versions(request: Request):
-    """The data versions (bumped in the transaction of any change to parcels, buildings or
-    auctions) and the current tileset build: an open viewer polls this to redraw what changed."""
+    """The data versions (bumped in the transaction of any change to parcels, buildings,
+    auctions or rights) and the current tileset build: an open viewer polls this to redraw what changed."""
     state = request.app.state
     versions = dict(zip(WATCHED, await state.db.data_versions(WATCHED), strict=True))
     try:

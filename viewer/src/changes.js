@@ -1,5 +1,5 @@
 // A page left open notices what changed on the server: the data versions (bumped in the same
-// transaction as any change to parcels, buildings or auctions, whoever made it) and the
+// transaction as any change to parcels, buildings, auctions or rights, whoever made it) and the
 // current tileset build, asked for every few seconds while the page is visible and at once
 // when it becomes visible again. onChange gets the names of what changed.
 export function watchChanges(seconds, onChange) {
