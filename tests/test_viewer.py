@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import api_server
 from conftest import query
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -34,18 +36,40 @@ def browser():
         browser.close()
 
 
+@contextmanager
+def viewer_page(browser, url: str, viewport=None, locale: str = "en-US", **options):
+    """The viewer at url in a new browser context, once it is ready. page.problems collects
+    console errors, page errors and failed requests; page.page_errors the page errors alone."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, locale=locale,
+                                  **options)
+    page = context.new_page()
+    page.problems, page.page_errors = [], []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: (page.problems.append(str(e)), page.page_errors.append(str(e))))
+    page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def own_server(env: dict[str, str], log: Path):
+    """`citymodel serve` with this environment, stopped at the end."""
+    url, process = api_server.launch(env, log)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.fixture
 def page(browser, api):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(api.url + "/", wait_until="load")
-    page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
-    yield page
-    context.close()
+    with viewer_page(browser, api.url + "/") as page:
+        yield page
 
 
 def settle(page, timeout: int = 90_000) -> None:
@@ -351,10 +375,7 @@ def test_a_shared_link_restores_camera_theme_layer_and_parcel(page, api, browser
     view = page.evaluate("window.citymodel.state.view")
     assert "theme=year" in link and "parcels=1" in link and number in link.replace("%3A", ":")
 
-    other = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US").new_page()
-    try:
-        other.goto(link, wait_until="load")
-        other.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
+    with viewer_page(browser, link) as other:
         other.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
         settle(other)
         shot(other, "14-shared-link")
@@ -368,8 +389,6 @@ def test_a_shared_link_restores_camera_theme_layer_and_parcel(page, api, browser
         assert abs(restored[2] - view["height"]) < 1.0
         assert abs((restored[3] - view["heading"] + 180) % 360 - 180) < 0.5
         assert abs(restored[4] - view["pitch"]) < 0.5
-    finally:
-        other.context.close()
     assert page.problems == []
 
 
@@ -381,18 +400,9 @@ def test_a_page_left_open_follows_changes_to_the_data(browser, api, tmp_path):
     """An official publishes a lot while a planner looks at the parcel: without a reload the
     parcels layer, the buildings' auction colours and the open card show it, and the picked
     building stays highlighted; then a right registered on the parcel appears on the card."""
-    import api_server
-
     env = {**api.env, "CITYMODEL_VIEWER_REFRESH_SECONDS": "1"}
-    url, process = api_server.launch(env, tmp_path / "server.log")
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        page.goto(url + "/#theme=auction&parcels=1", wait_until="load")
-        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
+    with (own_server(env, tmp_path / "server.log") as (url, _),
+          viewer_page(browser, url + "/#theme=auction&parcels=1") as page):
         settle(page)
         status_of = latest_statuses(api.db)
         drawn = dict(page.evaluate("[...window.citymodel.parcels.drawn]"))
@@ -439,11 +449,7 @@ def test_a_page_left_open_follows_changes_to_the_data(browser, api, tmp_path):
         page.wait_for_function("document.querySelector('#panel .rights').innerText.includes('Открытый город')",
                                timeout=30_000)
         shot(page, "20-after-a-right-is-registered")
-        assert problems == []
-    finally:
-        context.close()
-        process.terminate()
-        process.wait(timeout=30)
+        assert page.problems == []
 
 
 LAYOUTS = {"laptop": {"width": 1366, "height": 768}, "tablet-landscape": {"width": 1024, "height": 768},
@@ -453,12 +459,9 @@ LAYOUTS = {"laptop": {"width": 1366, "height": 768}, "tablet-landscape": {"width
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_layout_fits_laptops_and_tablets_in_russian(browser, api, layout):
     size = LAYOUTS[layout]
-    context = browser.new_context(viewport=size, locale="ru-RU", has_touch=layout.startswith("tablet"))
-    page = context.new_page()
-    try:
-        number = query(api.db, "SELECT cadastral_number FROM parcels WHERE geom IS NOT NULL ORDER BY id LIMIT 1")[0][0]
-        page.goto(f"{api.url}/#parcel={number}", wait_until="load")
-        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
+    number = query(api.db, "SELECT cadastral_number FROM parcels WHERE geom IS NOT NULL ORDER BY id LIMIT 1")[0][0]
+    with viewer_page(browser, f"{api.url}/#parcel={number}", viewport=size, locale="ru-RU",
+                     has_touch=layout.startswith("tablet")) as page:
         page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
         assert page.inner_text("#parcels-toggle") == "Участки"  # the interface follows the browser's language
         tap = page.tap if layout.startswith("tablet") else page.click
@@ -485,8 +488,6 @@ def test_layout_fits_laptops_and_tablets_in_russian(browser, api, layout):
         if layout != "tablet-portrait":  # side by side, not over each other
             assert auctions[2] <= card[0]
         shot(page, f"15-layout-{layout}")
-    finally:
-        context.close()
 
 
 def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api, tmp_path):
@@ -495,8 +496,6 @@ def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api
     import io
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    import api_server
 
     buffer = io.BytesIO()
     Image.new("RGB", (256, 256), (255, 0, 255)).save(buffer, "PNG")
@@ -520,50 +519,44 @@ def test_configured_imagery_is_used_and_missing_parts_are_explained(browser, api
     env = {**api.env, "CITYMODEL_VIEWER_IMAGERY_URL": f"http://127.0.0.1:{tiles.server_port}/{{z}}/{{x}}/{{y}}.png",
            "CITYMODEL_VIEWER_IMAGERY_CREDIT": "Test tiles", "CITYMODEL_TILES_DIR": str(tmp_path / "not-built"),
            "CITYMODEL_VIEWER_REFRESH_SECONDS": "1"}
-    url, process = api_server.launch(env, tmp_path / "server.log")
-    context = browser.new_context(viewport={"width": 1024, "height": 700}, locale="en-US")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(url + "/", wait_until="load")
-        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
-        page.wait_for_function("document.getElementById('status').textContent.includes('unavailable')",
-                               timeout=30_000)
-        settle(page)
-        pixels = shot(page, "16-configured-imagery-no-tileset")
-        assert requested and all(p.endswith(".png") for p in requested)
-        magenta = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] > 200)
-        assert magenta.mean() > 0.3, "the configured imagery is not on the globe"
-        assert "build it" in page.inner_text("#status")
+        with (own_server(env, tmp_path / "server.log") as (url, process),
+              viewer_page(browser, url + "/", viewport={"width": 1024, "height": 700}) as page):
+            page.wait_for_function("document.getElementById('status').textContent.includes('unavailable')",
+                                   timeout=30_000)
+            settle(page)
+            pixels = shot(page, "16-configured-imagery-no-tileset")
+            assert requested and all(p.endswith(".png") for p in requested)
+            magenta = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] > 200)
+            assert magenta.mean() > 0.3, "the configured imagery is not on the globe"
+            assert "build it" in page.inner_text("#status")
 
-        # The tileset is built while the page is open: it appears, and the message goes.
-        api_server.cli(env, "tiles", "build", "--jobs", "1")
-        page.wait_for_function("window.citymodel.tileset && window.citymodel.tileset.tilesLoaded"
-                               " && !document.getElementById('status').textContent", timeout=60_000)
-        settle(page)
-        assert page.evaluate(f"({FEATURE_COLOURS})().length") > 20, "hardly any building is shown"
-        shot(page, "16b-tileset-built-meanwhile")
-        # A new build replaces it: the old one is let go, the new one shown.
-        page.evaluate("window.citymodel.tileset.first = true")
-        api_server.cli(env, "tiles", "build", "--jobs", "1")
-        page.wait_for_function("window.citymodel.tileset && !window.citymodel.tileset.first"
-                               " && window.citymodel.tileset.tilesLoaded", timeout=60_000)
-        settle(page)
-        tilesets = page.evaluate("""() => { const all = window.citymodel.viewer.scene.primitives, found = [];
-            for (let i = 0; i < all.length; i++) if (all.get(i) instanceof Cesium.Cesium3DTileset) found.push(all.get(i));
-            return [found.length, found[0] === window.citymodel.tileset]; }""")
-        assert tilesets == [1, True], "the old build is still drawn"
-        process.terminate()  # the API goes away: the next request says so
-        process.wait(timeout=30)
-        page.fill("#q", "77:01")
-        page.press("#q", "Enter")
-        page.wait_for_function("document.getElementById('status').textContent.includes('cannot be reached')",
-                               timeout=30_000)
-        shot(page, "17-api-unreachable")
-        assert errors == []
+            # The tileset is built while the page is open: it appears, and the message goes.
+            api_server.cli(env, "tiles", "build", "--jobs", "1")
+            page.wait_for_function("window.citymodel.tileset && window.citymodel.tileset.tilesLoaded"
+                                   " && !document.getElementById('status').textContent", timeout=60_000)
+            settle(page)
+            assert page.evaluate(f"({FEATURE_COLOURS})().length") > 20, "hardly any building is shown"
+            shot(page, "16b-tileset-built-meanwhile")
+            # A new build replaces it: the old one is let go, the new one shown.
+            page.evaluate("window.citymodel.tileset.first = true")
+            api_server.cli(env, "tiles", "build", "--jobs", "1")
+            page.wait_for_function("window.citymodel.tileset && !window.citymodel.tileset.first"
+                                   " && window.citymodel.tileset.tilesLoaded", timeout=60_000)
+            settle(page)
+            tilesets = page.evaluate("""() => { const all = window.citymodel.viewer.scene.primitives, found = [];
+                for (let i = 0; i < all.length; i++) {
+                  if (all.get(i) instanceof Cesium.Cesium3DTileset) found.push(all.get(i));
+                }
+                return [found.length, found[0] === window.citymodel.tileset]; }""")
+            assert tilesets == [1, True], "the old build is still drawn"
+            process.terminate()  # the API goes away: the next request says so
+            process.wait(timeout=30)
+            page.fill("#q", "77:01")
+            page.press("#q", "Enter")
+            page.wait_for_function("document.getElementById('status').textContent.includes('cannot be reached')",
+                                   timeout=30_000)
+            shot(page, "17-api-unreachable")
+            assert page.page_errors == []
     finally:
-        context.close()
-        process.terminate()
-        process.wait(timeout=30)
         tiles.shutdown()

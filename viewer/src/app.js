@@ -69,10 +69,13 @@ function highlight(feature) {
   if (feature) feature.color = Cesium.Color.YELLOW;
 }
 // A new style colours every building again, the highlighted one too: once it has been
-// applied (in the next frame), highlight that building again over its new colour.
+// applied (in the next frame), highlight that building again over its new colour — once,
+// however many styles were set in that frame.
+let rehighlight;
 function highlightAfterRestyle() {
-  const remove = viewer.scene.postRender.addEventListener(() => {
-    remove();
+  rehighlight ??= viewer.scene.postRender.addEventListener(() => {
+    rehighlight();
+    rehighlight = undefined;
     if (!highlighted) return;
     highlighted.color = Cesium.Color.clone(highlighted.feature.color);
     highlighted.feature.color = Cesium.Color.YELLOW;
@@ -175,8 +178,9 @@ async function loadTileset(again = false) {
   tileset.allTilesLoaded.addEventListener(() => say(""));
   await applyStyle();
   // ready once the tiles for this view have arrived (tests and screenshots wait for it)
-  tileset.allTilesLoaded.addEventListener(function ready() {
-    tileset.allTilesLoaded.removeEventListener(ready);
+  if (window.citymodel.ready) return;
+  fresh.allTilesLoaded.addEventListener(function ready() {
+    fresh.allTilesLoaded.removeEventListener(ready);
     window.citymodel.ready = true;
   });
 }
