@@ -35,8 +35,10 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
 
 HEIGHT_SOURCES = ("measured", "levels", "default")
 HOLDER_KINDS = ("individual", "legal_entity", "public")
@@ -172,6 +174,8 @@ class Building(Timestamps, Base):
         Index("buildings_parts_gist", "footprint", postgresql_using="gist",
               postgresql_where=text("kind = 'part'")),  # read by the tiles builder
         _trigram_index("buildings", "address"),
+        Index("buildings_lines_gist", "lines", postgresql_using="gist"),
+        Index("buildings_points_gist", "points", postgresql_using="gist"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -182,6 +186,9 @@ class Building(Timestamps, Base):
     cadastral_number: Mapped[str | None] = mapped_column(Text)
     cadastral_key: Mapped[str | None] = mapped_column(Text, unique=True)
     footprint = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=True)  # None: register only
+    # What the register gives besides closed rings: open polylines and single points
+    lines = mapped_column(_storage_geometry("MULTILINESTRING"), nullable=True)
+    points = mapped_column(_storage_geometry("MULTIPOINT"), nullable=True)
     height: Mapped[float] = mapped_column(Float)  # metres above ground to the top
     height_source: Mapped[str] = mapped_column(Text)  # measured | levels | default
     floors: Mapped[int | None] = mapped_column(SmallInteger)
@@ -347,6 +354,74 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(Text)  # table name
     entity_id: Mapped[int] = mapped_column(BigInteger)
     changes: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # field: [old, new]
+
+
+class Zone(Timestamps, Base):
+    """A planning zone: territorial (with its parameters), restriction (ЗОУИТ), heritage.
+
+    ``zone_key`` is the registry number when the source gives one, else the zone code.
+    A parameter given as a phrase ("без ограничений") is NULL, with the phrase's code in
+    ``limits_text`` (see ``citymodel.planning``).
+    """
+
+    __tablename__ = "zones"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ZONE_KINDS), name="zones_kind"),
+        CheckConstraint(
+            "max_height_m >= 0 AND max_floors >= 0 AND max_coverage_pct BETWEEN 0 AND 100 "
+            "AND max_density >= 0 AND min_setback_m >= 0", name="zones_limits"),
+        Index("zones_geom_gist", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    zone_key: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)
+    zone_code: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    restrictions: Mapped[str | None] = mapped_column(Text)
+    registry_number: Mapped[str | None] = mapped_column(Text)
+    max_height_m: Mapped[float | None] = mapped_column(Float)
+    max_floors: Mapped[int | None] = mapped_column(SmallInteger)
+    max_coverage_pct: Mapped[float | None] = mapped_column(Float)
+    max_density: Mapped[float | None] = mapped_column(Float)  # thousand m² of floor area per ha
+    min_setback_m: Mapped[float | None] = mapped_column(Float)
+    limits_text: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    permitted_uses: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    documents: Mapped[list] = mapped_column(JSONB, server_default="[]")
+    geom = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=True)  # None: no boundary
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+
+class Service(Timestamps, Base):
+    """A city service: a school, clinic, museum, sports ground … as a point."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        CheckConstraint(_in("category", SERVICE_CATEGORIES), name="services_category"),
+        CheckConstraint(_in("capacity_unit", CAPACITY_UNITS), name="services_capacity_unit"),
+        CheckConstraint("capacity >= 0", name="services_capacity"),
+        Index("services_geom_gist", "geom", postgresql_using="gist"),
+        _trigram_index("services", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    external_id: Mapped[str] = mapped_column(Text, unique=True)  # osm:node/1, mos:123 …
+    category: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    capacity_unit: Mapped[str | None] = mapped_column(Text)  # places | visits
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    geom = mapped_column(_storage_geometry("POINT"), nullable=False)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
 
 
 USER_ROLES = ("viewer", "official", "admin")

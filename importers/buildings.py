@@ -32,6 +32,7 @@ from importers.loading import (
     from_vector,
     keep_good_rows,
     parse_fields,
+    placed_geometries,
     rows,
     storage_geometries,
 )
@@ -83,6 +84,7 @@ STAGE = (
     Column("kind", "text"), Column("osm_type", "text"), Column("osm_id", "bigint"),
     Column("register_id", "text"), Column("cadastral_number", "text"),
     Column("cadastral_key", "text"), Column("footprint", "geometry", geometry=True),
+    Column("lines", "geometry", geometry=True), Column("points", "geometry", geometry=True),
     Column("height", "float8"), Column("height_source", "text"), Column("floors", "smallint"),
     Column("min_height", "float8"), Column("ground_elevation", "float8"), Column("use", "text"),
     Column("year_built", "smallint"), Column("address", "text"), Column("source", "text"),
@@ -107,7 +109,8 @@ class BuildingLoader:
         self.stage = Stage(ctx.conn, "stage_buildings", STAGE)
         self.duplicates = Duplicates()
         self.cleaners: dict[str, PolygonCleaner] = {}
-        self.counts = {"repaired": 0, "without_footprint": 0, "height_measured": 0,
+        self.counts = {"repaired": 0, "without_footprint": 0, "with_lines": 0, "with_points": 0,
+                       "height_measured": 0,
                        "height_from_levels": 0, "height_default": 0}
 
     def load(self, batch: Batch, source_crs: crs.ResolvedCrs | None) -> None:
@@ -123,19 +126,26 @@ class BuildingLoader:
                 batch.problem(i, self.key, "a value is required: it identifies the building")
         self.duplicates.check(batch, key_values, self.key)
         footprints, repaired = storage_geometries(batch, source_crs, self.storage, self.cleaners,
-                                                  "footprint")
+                                                  "footprint", numbers)
+        lines = placed_geometries(batch, batch.extra_geometries.get("lines"), source_crs,
+                                  self.storage, self.cleaners, "lines", numbers)
+        points = placed_geometries(batch, batch.extra_geometries.get("points"), source_crs,
+                                   self.storage, self.cleaners, "points", numbers)
         self.counts["repaired"] += repaired
         height, height_source, floors, min_height = self._heights(batch, f)
         keep = keep_good_rows(batch, self.ctx.rejects)
         kept = np.flatnonzero(keep)
         self.counts["without_footprint"] += sum(footprints[i] is None for i in kept)
+        self.counts["with_lines"] += sum(lines[i] is not None for i in kept)
+        self.counts["with_points"] += sum(points[i] is not None for i in kept)
         for name, label in (("height_measured", "measured"), ("height_from_levels", "levels"),
                             ("height_default", "default")):
             self.counts[name] += sum(height_source[i] == label for i in kept)
         kinds = [k or "building" for k in f["kind"]]
         self.stage.write(rows(
             keep, kinds, f["osm_type"], f["osm_id"], f["register_id"], numbers, keys,
-            footprints, height, height_source, floors, min_height, f["ground_elevation"],
+            footprints, lines, points, height, height_source, floors, min_height,
+            f["ground_elevation"],
             f["use"], f["year_built"], f["address"], [self.source] * batch.size,
         ))
         self.ctx.progress.advance(batch.size)

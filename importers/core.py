@@ -95,6 +95,8 @@ class Counts:
         """Fold another table's counts into ``extra`` (``buildings_loaded`` …)."""
         for name in ("loaded", "updated", "unchanged"):
             self.extra[f"{prefix}{name}"] = self.extra.get(f"{prefix}{name}", 0) + getattr(other, name)
+        for name, value in other.extra.items():
+            self.extra[f"{prefix}{name}"] = self.extra.get(f"{prefix}{name}", 0) + value
 
 
 @dataclass

@@ -4,7 +4,13 @@ For each batch: decode, check the type, repair what ``make_valid`` can repair
 without changing the shape (still polygonal, area within ``area_tolerance``),
 reject the rest with GEOS's reason, reproject to the storage CRS with pyproj, and
 reject geometries far outside the source CRS's area of use — the sign of
-coordinates in another CRS than the one declared.
+coordinates in another CRS than the one declared. A feature whose cadastral (or
+registry) number names a region is held to that region's box instead
+(``citymodel.regions``), which also catches swapped axes and wrong UTM zones that land
+inside a CRS's area of use.
+
+Lines and points (the open polylines and single points of Rosreestr constructions) go
+through :meth:`PolygonCleaner.place` only: the same position checks and reprojection.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pyproj
 import shapely
 from shapely import GeometryType
 
+from citymodel import regions as regions_
 from citymodel.crs import ResolvedCrs
 
 POLYGONAL = (GeometryType.POLYGON, GeometryType.MULTIPOLYGON)
@@ -41,14 +48,12 @@ class PolygonCleaner:
         self.to_storage = pyproj.Transformer.from_crs(source.crs, storage.crs, always_xy=True)
         self.to_lonlat = pyproj.Transformer.from_crs(source.crs, 4326, always_xy=True)
 
-    def clean(self, geoms: np.ndarray) -> Cleaned:
+    def clean(self, geoms: np.ndarray, regions: list | None = None) -> Cleaned:
+        """Check, repair and place polygons; ``regions`` are the okrug codes their numbers
+        name (``citymodel.regions.region_code``), or None."""
         geoms = np.asarray(geoms, dtype=object).copy()
         rejects: list[tuple[int, str]] = []
-
-        def drop(mask: np.ndarray, reason) -> None:
-            for i in np.flatnonzero(mask):
-                rejects.append((int(i), reason(i) if callable(reason) else reason))
-                geoms[i] = None
+        drop = _dropper(geoms, rejects)
 
         present = ~shapely.is_missing(geoms)
         types = shapely.get_type_id(geoms)
@@ -71,19 +76,33 @@ class PolygonCleaner:
                 rejects.append((int(i), f"invalid polygon: {shapely.is_valid_reason(geoms[i])}"))
                 geoms[i] = None
 
-        self._check_area_of_use(geoms, drop)
+        self._place(geoms, drop, regions)
+        rejects.sort()
+        return Cleaned(geoms, rejects, repaired)
+
+    def place(self, geoms: np.ndarray, regions: list | None = None) -> Cleaned:
+        """Position checks and reprojection only, for geometries of any type."""
+        geoms = np.asarray(geoms, dtype=object).copy()
+        rejects: list[tuple[int, str]] = []
+        drop = _dropper(geoms, rejects)
+
+        drop(_nonfinite(geoms), "the geometry has coordinates that are not finite numbers")
+        self._place(geoms, drop, regions)
+        rejects.sort()
+        return Cleaned(geoms, rejects)
+
+    def _place(self, geoms: np.ndarray, drop, regions: list | None) -> None:
+        self._check_area_of_use(geoms, drop, regions)
         present = ~shapely.is_missing(geoms)
         if self.storage.crs != self.source.crs and present.any():
             geoms[present] = shapely.transform(geoms[present], self._reproject)
             drop(_nonfinite(geoms), "the geometry cannot be reprojected to the storage CRS")
-        rejects.sort()
-        return Cleaned(geoms, rejects, repaired)
 
     def _reproject(self, coords: np.ndarray) -> np.ndarray:
         x, y = self.to_storage.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    def _check_area_of_use(self, geoms: np.ndarray, drop) -> None:
+    def _check_area_of_use(self, geoms: np.ndarray, drop, regions: list | None = None) -> None:
         bounds = self.source.bounds
         present = ~shapely.is_missing(geoms)
         if not present.any():
@@ -92,18 +111,35 @@ class PolygonCleaner:
         with np.errstate(invalid="ignore"):
             lon, lat = self.to_lonlat.transform(centers[:, 0], centers[:, 1])
         lon, lat = np.asarray(lon), np.asarray(lat)
+        where = np.flatnonzero(present)
+        codes = [regions[i] if regions is not None else None for i in where]
+        regional = np.array([code is not None for code in codes], dtype=bool)
         bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
         if bounds is not None:
             west, south, east, north = bounds
             m = AREA_OF_USE_MARGIN_DEG
             outside = (lon < west - m) | (lon > east + m) | (lat < south - m) | (lat > north + m)
             bad |= outside
-        where = np.flatnonzero(present)
+        area = (f"the area of use of {self.source.name} ({_fmt_bounds(bounds)})"
+                if bounds else f"valid longitudes and latitudes of {self.source.name}")
+        if regional.any():  # held to the region their number names
+            misplaced = {}
+            code_array = np.array(codes, dtype=object)
+            for code in set(code_array[regional]):
+                of_region = np.flatnonzero(code_array == code)
+                inside = regions_.REGIONS[code].contains(lon[of_region], lat[of_region])
+                for k in of_region[~inside]:
+                    why = regions_.misplaced(code, float(lon[k]), float(lat[k]), self.source.name)
+                    if bad[k]:
+                        why += f" (it is also far outside {area})"
+                    misplaced[int(where[k])] = why
+            mask = np.zeros(len(geoms), dtype=bool)
+            mask[list(misplaced)] = True
+            drop(mask, lambda i: misplaced[i])
+        bad &= ~regional
         mask = np.zeros(len(geoms), dtype=bool)
         mask[where[bad]] = True
         lookup = dict(zip(where[bad], zip(lon[bad], lat[bad], strict=True), strict=True))
-        area = (f"the area of use of {self.source.name} ({_fmt_bounds(bounds)})"
-                if bounds else f"valid longitudes and latitudes of {self.source.name}")
 
         def reason(i):
             x, y = lookup[i]
@@ -112,6 +148,15 @@ class PolygonCleaner:
                     "another CRS than the file declares (--crs)?")
 
         drop(mask, reason)
+
+
+def _dropper(geoms: np.ndarray, rejects: list[tuple[int, str]]):
+    """``drop(mask, reason)``: reject the masked geometries (reason: text, or i → text)."""
+    def drop(mask: np.ndarray, reason) -> None:
+        for i in np.flatnonzero(mask):
+            rejects.append((int(i), reason(i) if callable(reason) else reason))
+            geoms[i] = None
+    return drop
 
 
 def decode_wkb(wkb: np.ndarray) -> tuple[np.ndarray, list[tuple[int, str]]]:

@@ -12,9 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 
 from citymodel.cadastral import CadastralNumber, lookup_key
 from citymodel.crs import ResolvedCrs
+from citymodel.regions import region_code
 from citymodel.errors import InvalidCadastralNumber
 from importers.core import RejectLog
 from importers.fields import Field, parse_column
@@ -32,6 +34,7 @@ class Batch:
     columns: Mapping[str, object]  # field name → pyarrow array or list
     geometries: np.ndarray | None = None  # shapely geometries in the source CRS, or None
     problems: Problems = field(default_factory=dict)
+    extra_geometries: dict[str, np.ndarray] = field(default_factory=dict)  # lines, points
 
     def problem(self, i: int, field_name: str | None, reason: str) -> None:
         self.problems.setdefault(i, []).append((field_name, reason))
@@ -98,19 +101,45 @@ class Duplicates:
 
 
 def storage_geometries(batch: Batch, source: ResolvedCrs | None, storage: ResolvedCrs,
-                       cleaners: dict[str, PolygonCleaner], field_name: str) -> tuple[list, int]:
+                       cleaners: dict[str, PolygonCleaner], field_name: str,
+                       numbers: Sequence | None = None) -> tuple[list, int]:
     """Checked, repaired, reprojected geometries as hex EWKB, and how many were repaired.
 
     ``cleaners`` caches one cleaner (and its pyproj transformers) per source CRS.
+    ``numbers`` (cadastral or registry numbers) hold each geometry to its region.
     """
     if batch.geometries is None or source is None:
         return [None] * batch.size, 0
-    if source.name not in cleaners:
-        cleaners[source.name] = PolygonCleaner(source, storage)
-    cleaned = cleaners[source.name].clean(batch.geometries)
+    cleaned = _cleaner(cleaners, source, storage).clean(batch.geometries, _regions(numbers))
     for i, reason in cleaned.rejects:
         batch.problem(i, field_name, reason)
     return list(to_hex_ewkb(cleaned.geometries, storage.srid)), cleaned.repaired
+
+
+def placed_geometries(batch: Batch, geoms: np.ndarray | None, source: ResolvedCrs | None,
+                      storage: ResolvedCrs, cleaners: dict[str, PolygonCleaner], field_name: str,
+                      numbers: Sequence | None = None) -> list:
+    """Lines or points: position-checked and reprojected, as hex EWKB."""
+    if geoms is None or source is None or shapely.is_missing(geoms).all():
+        return [None] * batch.size
+    placed = _cleaner(cleaners, source, storage).place(geoms, _regions(numbers))
+    for i, reason in placed.rejects:
+        batch.problem(i, field_name, reason)
+    return list(to_hex_ewkb(placed.geometries, storage.srid))
+
+
+def _cleaner(cleaners: dict[str, PolygonCleaner], source: ResolvedCrs,
+             storage: ResolvedCrs) -> PolygonCleaner:
+    if source.name not in cleaners:
+        cleaners[source.name] = PolygonCleaner(source, storage)
+    return cleaners[source.name]
+
+
+def _regions(numbers: Sequence | None) -> list | None:
+    if numbers is None:
+        return None
+    codes = [region_code(n) for n in numbers]
+    return codes if any(codes) else None
 
 
 def keep_good_rows(batch: Batch, rejects: RejectLog) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Parcels: GeoJSON, GeoPackage, Shapefile and Rosreestr XML (KPT v10, extract).
 
 From Rosreestr XML also the buildings and constructions of the quarter, matched
-by their cadastral numbers. Parcels without established boundaries are kept as
+by their cadastral numbers (with their open lines and points as well as their
+polygons), and the quarter's zones (``Zones/Zone``), matched by registry number. Parcels without established boundaries are kept as
 records without geometry (found by cadastral number all the same) and counted.
 """
 
@@ -38,6 +39,8 @@ from importers.sources import rosreestr
 from importers.sources.vector import SUFFIXES as VECTOR_SUFFIXES
 from importers.sources.vector import VectorSource
 from importers.staging import Column, Stage
+from importers.zones import ZoneLoader
+from importers.zones import register_batch as zone_batch
 
 FIELDS = (
     Field("cadastral_number", required=True),
@@ -80,7 +83,8 @@ class ParcelLoader:
         f = parse_fields(batch, FIELDS)
         numbers, keys = cadastral_numbers(batch, f["cadastral_number"])
         self.duplicates.check(batch, keys, "cadastral_number")
-        geoms, repaired = storage_geometries(batch, source_crs, self.storage, self.cleaners, "geometry")
+        geoms, repaired = storage_geometries(batch, source_crs, self.storage, self.cleaners,
+                                             "geometry", numbers)
         self.counts["repaired"] += repaired
         keep = keep_good_rows(batch, self.ctx.rejects)
         self.counts["without_boundaries"] += sum(1 for i, g in enumerate(geoms) if keep[i] and g is None)
@@ -164,15 +168,23 @@ def _load_register(ctx: Context, storage: crs.ResolvedCrs, path: Path, fmt: str,
                    systems: dict[str | None, crs.ResolvedCrs]) -> Counts:
     parcels = ParcelLoader(ctx, storage, "rosreestr")
     buildings = BuildingLoader(ctx, storage, key="cadastral_number", source="rosreestr")
+    zones = ZoneLoader(ctx, storage, "rosreestr")
     for chunk in _chunks(rosreestr.read(path, fmt), XML_BATCH):
         groups: dict[tuple, list[rosreestr.RegisterObject]] = defaultdict(list)
         for obj in chunk:
-            groups[(obj.kind == "parcel", obj.crs_name if obj.geometry is not None else None)].append(obj)
-        for (is_parcel, system), objects in groups.items():
-            batch = _register_batch(objects, is_parcel)
-            (parcels if is_parcel else buildings).load(batch, systems.get(system))
+            kind = obj.kind if obj.kind in ("parcel", "zone") else "building"
+            located = obj.geometry is not None or obj.lines is not None or obj.points is not None
+            groups[(kind, obj.crs_name if located else None)].append(obj)
+        for (kind, system), objects in groups.items():
+            if kind == "zone":
+                zones.load(zone_batch(objects), systems.get(system))
+            else:
+                batch = _register_batch(objects, kind == "parcel")
+                (parcels if kind == "parcel" else buildings).load(batch, systems.get(system))
     counts = parcels.finish()
     counts.add(buildings.finish(), prefix="buildings_")
+    if zones.stage.rows:
+        counts.add(zones.finish(), prefix="zones_")
     return counts
 
 
@@ -185,6 +197,11 @@ def _register_batch(objects: list[rosreestr.RegisterObject], is_parcel: bool) ->
             columns[name].append(values.get(name))
     batch = Batch(size=len(objects), locator=lambda i: objects[i].locator, columns=columns,
                   geometries=np.array([o.geometry for o in objects], dtype=object))
+    if not is_parcel:
+        for name in ("lines", "points"):
+            parts = np.array([getattr(o, name) for o in objects], dtype=object)
+            if any(p is not None for p in parts):
+                batch.extra_geometries[name] = parts
     for i, obj in enumerate(objects):
         for problem in obj.problems:
             batch.problem(i, "geometry", problem)

@@ -45,10 +45,12 @@ BUILDING_USE = {
 class RegisterObject:
     """A parcel, building or construction as the file describes it."""
 
-    kind: str  # parcel | building | construction
-    cadastral_number: str
+    kind: str  # parcel | building | construction | zone
+    cadastral_number: str  # a zone's registry number (AccountNumber)
     attrs: dict[str, Any]
-    geometry: shapely.Geometry | None = None  # in the file's CRS, x = easting
+    geometry: shapely.Geometry | None = None  # (Multi)Polygon in the file's CRS, x = easting
+    lines: shapely.Geometry | None = None  # MultiLineString: open polylines of constructions
+    points: shapely.Geometry | None = None  # MultiPoint: single points
     crs_name: str | None = None  # the coordinate system it names
     problems: list[str] = field(default_factory=list)  # geometry that cannot be built
 
@@ -124,16 +126,52 @@ def _release(elem) -> None:
 
 
 def _read_kpt10(path: Path) -> Iterator[RegisterObject]:
+    """Parcels, buildings, constructions and zones. The certification of the extract
+    (``CertificationDoc``, which names the official who certified it) is not read."""
     systems = _kpt_systems(path)
-    for _, elem in _iterparse(path, ("{*}Parcel", "{*}ObjectRealty")):
-        if etree.QName(elem).localname == "Parcel":
+    for _, elem in _iterparse(path, ("{*}Parcel", "{*}ObjectRealty", "{*}Zone")):
+        name = etree.QName(elem).localname
+        if name == "Parcel":
             yield _kpt_parcel(elem, systems)
+        elif name == "Zone":
+            yield _kpt_zone(elem, systems)
         else:
             for child in elem:
                 kind = etree.QName(child).localname
                 if kind in ("Building", "Construction", "Uncompleted"):
                     yield _kpt_building(child, kind, systems)
         _release(elem)
+
+
+def _kpt_zone(elem, systems: dict) -> RegisterObject:
+    """``Zones/Zone``: a zone with special conditions of use (``SpecialZone``) or a
+    territorial zone (``TerritorialZone``), by its registry number (``AccountNumber``)."""
+    territorial = elem.find("{*}TerritorialZone")
+    uses = [u.findtext("{*}LandUse") for u in elem.iterfind("{*}TerritorialZone/{*}PermittedUses/{*}PermittedUse")]
+    documents = [
+        {key: doc.findtext(f"{{*}}{tag}") for key, tag in (
+            ("code", "CodeDocument"), ("name", "Name"), ("series", "Series"), ("number", "Number"),
+            ("date", "Date"), ("issuer", "IssueOrgan"), ("note", "Desc")) if doc.findtext(f"{{*}}{tag}")}
+        for doc in elem.iterfind("{*}Documents/{*}Document")
+    ]
+    restrictions = elem.findtext("{*}SpecialZone/{*}ContentRestrictions")
+    obj = RegisterObject(
+        kind="zone",
+        cadastral_number=(elem.findtext("{*}AccountNumber") or "").strip(),
+        attrs={
+            "zone_kind": "territorial" if territorial is not None else "restriction",
+            "description": " ".join((elem.findtext("{*}Description") or "").split()) or None,
+            "restrictions": restrictions.strip() if restrictions else None,
+            "permitted_uses": [u for u in uses if u] or None,
+            "documents": [d for d in documents if d],
+        },
+    )
+    spatials = [(None, es) for es in elem.findall("{*}EntitySpatial")]
+    _attach_geometry(obj, spatials, systems, _kpt_rings, polygon_required=False)
+    if obj.lines is not None or obj.points is not None:
+        obj.problems.append("boundary: a ring is not closed (first point ≠ last): a zone is an area")
+        obj.lines = obj.points = None
+    return obj
 
 
 def _kpt_parcel(elem, systems: dict) -> RegisterObject:
@@ -169,13 +207,17 @@ def _kpt_building(elem, kind: str, systems: dict) -> RegisterObject:
         kind="building" if kind == "Building" else "construction",
         cadastral_number=elem.get("CadastralNumber", ""),
         attrs={
-            "use": BUILDING_USE.get(elem.findtext("{*}AssignationBuilding") or ""),
+            "use": BUILDING_USE.get(elem.findtext("{*}AssignationBuilding") or "")
+            or _one_line(elem.findtext("{*}AssignationName")),
             "address": _kpt_address(elem.find("{*}Address")),
             "levels": elem.findtext(".//{*}Floors"),
             "year_built": elem.findtext(".//{*}YearBuilt"),
         },
     )
     spatials = [(None, es) for es in elem.findall("{*}EntitySpatial")]
+    spatials += [(part.get("CadastralNumber"), es)  # parts of a linear construction
+                 for part in elem.findall("{*}ConditionalPartLinear")
+                 for es in part.findall("{*}EntitySpatial")]
     _attach_geometry(obj, spatials, systems, _kpt_rings, polygon_required=False)
     return obj
 
@@ -272,8 +314,15 @@ def _extract_address(elem) -> str | None:
 
 
 def _attach_geometry(obj: RegisterObject, spatials, systems, rings_of, *, polygon_required: bool):
-    """Build the object's (Multi)Polygon; problems are kept on the object, not raised."""
-    polygons = []
+    """Build the object's geometry; problems are kept on the object, not raised.
+
+    A parcel's contour is a polygon: its first ring the outer boundary, the others holes;
+    a ring that is not closed is a problem. A building's or construction's spatial
+    elements are taken one by one, as the file gives them: closed rings make polygons (a
+    ring inside the one before is its hole), open polylines make lines, single points
+    make points — a construction is never refused for being linear.
+    """
+    polygons, lines, points = [], [], []
     for contour, entity_spatial in spatials:
         name = (systems or {}).get(entity_spatial.get("EntSys")) if systems is not None \
             else entity_spatial.findtext("sk_id")
@@ -289,22 +338,61 @@ def _attach_geometry(obj: RegisterObject, spatials, systems, rings_of, *, polygo
             continue
         if not rings:
             continue
-        shell, *holes = rings
-        if isinstance(shell, shapely.Geometry):  # a circle
-            polygons.append(shell)
-            continue
-        if len(shell) < 2 or shell[0] != shell[-1]:
-            if polygon_required:
-                obj.problems.append(f"{where}: the outer ring is not closed (first point ≠ last)")
-            continue  # an open line: a construction such as a fence has no footprint
-        if len(shell) < 4 or any(not isinstance(h, shapely.Geometry) and len(h) < 4 for h in holes):
-            obj.problems.append(f"{where}: a ring has fewer than 4 points")
-            continue
-        hole_rings = [shapely.get_coordinates(h.exterior) if isinstance(h, shapely.Geometry) else h
-                      for h in holes]
-        polygons.append(shapely.Polygon(shell, hole_rings))
+        if polygon_required:
+            polygon = _parcel_polygon(rings, where, obj.problems)
+            if polygon is not None:
+                polygons.append(polygon)
+        else:
+            _object_parts(rings, polygons, lines, points)
     if polygons:
-        obj.geometry = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+        obj.geometry = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(
+            [p for polygon in polygons for p in shapely.get_parts(polygon)])
+    if lines:
+        obj.lines = shapely.MultiLineString(lines)
+    if points:
+        obj.points = shapely.MultiPoint(points)
+
+
+def _parcel_polygon(rings, where: str, problems: list[str]) -> shapely.Geometry | None:
+    shell, *holes = rings
+    if isinstance(shell, shapely.Geometry):  # a circle
+        return shell
+    if len(shell) < 2 or shell[0] != shell[-1]:
+        problems.append(f"{where}: the outer ring is not closed (first point ≠ last)")
+        return None
+    if len(shell) < 4 or any(not isinstance(h, shapely.Geometry) and len(h) < 4 for h in holes):
+        problems.append(f"{where}: a ring has fewer than 4 points")
+        return None
+    hole_rings = [shapely.get_coordinates(h.exterior) if isinstance(h, shapely.Geometry) else h
+                  for h in holes]
+    return shapely.Polygon(shell, hole_rings)
+
+
+def _object_parts(rings, polygons: list, lines: list, points: list) -> None:
+    """Sort one EntitySpatial's elements of a building or construction into parts."""
+    shell, holes = None, []
+
+    def close_polygon():
+        if shell is not None:
+            polygons.append(shapely.Polygon(shell, holes))
+
+    for ring in rings:
+        if isinstance(ring, shapely.Geometry):  # a circle: a polygon of its own
+            polygons.append(ring)
+            continue
+        distinct = list(dict.fromkeys(ring))
+        if len(distinct) == 1:
+            points.append(distinct[0])
+        elif len(ring) >= 4 and ring[0] == ring[-1] and len(distinct) >= 3:
+            candidate = shapely.Polygon(ring)
+            if shell is not None and shapely.contains(shapely.Polygon(shell), candidate):
+                holes.append(ring)
+            else:
+                close_polygon()
+                shell, holes = ring, []
+        else:  # an open polyline (or a closed one too thin to enclose anything)
+            lines.append(ring)
+    close_polygon()
 
 
 def _circle(x: str | None, y: str | None, radius: str | None) -> shapely.Geometry:
@@ -318,6 +406,10 @@ def _area_m2(value: str | None, unit: str | None) -> str | None:
     if unit in factors:
         return str(float(value.replace(",", ".")) * factors[unit])
     return value
+
+
+def _one_line(value: str | None) -> str | None:
+    return " ".join(value.split()) or None if value else None
 
 
 def _attr(elem, name: str) -> str | None:

@@ -9,6 +9,7 @@ three CRSs, so tests can check every reader puts them in the same place:
     parcels/mapped.geojson        other column names (for --map)
     buildings/buildings.geojson   buildings on those parcels, heights in "h", levels in "floors_count"
     kpt/kpt10-crafted.xml         KPT v10: a hole, a multi-contour parcel, a circle, no coordinates
+    kpt/kpt10-lines-zones.xml     KPT v10: linear, point and mixed constructions, zones, certification
     extract/extract-cpt.xml       extract_cadastral_plan_territory, the same kinds of objects
     rights/, auctions/            rights and auctions on those parcels
 """
@@ -73,6 +74,7 @@ def main() -> None:
                                    layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 9})
 
     (HERE / "kpt" / "kpt10-crafted.xml").write_text(KPT, encoding="utf-8")
+    (HERE / "kpt" / "kpt10-lines-zones.xml").write_text(KPT_LINES_ZONES, encoding="utf-8")
     (HERE / "extract").mkdir(exist_ok=True)
     (HERE / "extract" / "extract-cpt.xml").write_text(EXTRACT, encoding="utf-8")
     (HERE / "rights").mkdir(exist_ok=True)
@@ -110,6 +112,50 @@ KPT = f"""<?xml version="1.0" encoding="utf-8"?>
 </ObjectsRealty>
 <CoordSystems><ns3:CoordSystem Name="МСК-26 от СК-95, зона 1" CsId="ID1"/></CoordSystems>
 </CadastralBlock></CadastralBlocks></KPT>
+"""
+
+
+def _units(points: list[tuple[float, float]]) -> str:
+    """KPT ordinates of a spatial element (X northing, Y easting), as given: open or closed."""
+    return "".join(
+        f'<ns3:SpelementUnit TypeUnit="Точка" SuNmb="{n}"><ns3:Ordinate X="{px:.2f}" Y="{py:.2f}" '
+        f'OrdNmb="{n}"/></ns3:SpelementUnit>'
+        for n, (px, py) in enumerate(points, start=1)
+    )
+
+
+# The structure of a real KPT v10 with linear constructions and zones (a Yekaterinburg
+# extract: a sewer collector whose EntitySpatial holds a chamber's closed ring and the
+# pipe's open polylines; cable protection zones with registry numbers, restriction texts
+# and documents), with every element name and namespace of the schema, moved to a
+# quarter of the МСК-26 sample. The certifying official's name is personal data.
+SEWER_PIPE = [(X0 + 300, Y0), (X0 + 300, Y0 + 80), (X0 + 340, Y0 + 120)]
+SEWER_PIPE_2 = [(X0 + 340, Y0 + 120), (X0 + 400, Y0 + 125)]
+CHAMBER = [(X0 + 296, Y0 - 4), (X0 + 296, Y0 + 4), (X0 + 304, Y0 + 4), (X0 + 304, Y0 - 4), (X0 + 296, Y0 - 4)]
+CABLE = [(X0 + 200, Y0 + 200), (X0 + 260, Y0 + 230), (X0 + 330, Y0 + 231), (X0 + 390, Y0 + 260)]
+MAST = (X0 + 210, Y0 + 150)
+ZONE_RING = [(X0 + 195, Y0 + 195), (X0 + 195, Y0 + 265), (X0 + 395, Y0 + 265), (X0 + 395, Y0 + 195),
+             (X0 + 195, Y0 + 195)]
+CERTIFYING_OFFICIAL = ("Пробнова", "Анна", "Сергеевна")  # made up
+ZONE_RESTRICTIONS = ("В охранных зонах запрещается осуществлять любые действия, которые могут "
+                     "нарушить безопасную работу объектов электросетевого хозяйства "
+                     "(Постановление Правительства РФ от 24.02.2009 № 160)")
+KPT_LINES_ZONES = f"""<?xml version="1.0" encoding="utf-8"?>
+<KPT xmlns:adrOut4="urn://x-artefacts-rosreestr-ru/commons/complex-types/address-output/4.0.1" xmlns:ns3="urn://x-artefacts-rosreestr-ru/commons/complex-types/entity-spatial/5.0.1" xmlns:ns4="urn://x-artefacts-rosreestr-ru/commons/complex-types/parameters-oks/2.0.1" xmlns:ns5="urn://x-artefacts-rosreestr-ru/commons/complex-types/document-output/4.0.1" xmlns:ns6="urn://x-artefacts-rosreestr-ru/commons/complex-types/certification-doc/1.0" xmlns:ns7="urn://x-artefacts-smev-gov-ru/supplementary/commons/1.0.1" xmlns="urn://x-artefacts-rosreestr-ru/outgoing/kpt/10.0.1"><CadastralBlocks><CadastralBlock CadastralNumber="26:05:060404"><Area><Total>4.5</Total><Unit>059</Unit></Area>
+<Parcels>
+<Parcel CadastralNumber="26:05:060404:1" State="01" DateCreated="2012-03-01"><Area><Area>1600</Area><Unit>055</Unit></Area><Name>01</Name><Location><Address><adrOut4:Note>край Ставропольский, р-н Труновский</adrOut4:Note></Address></Location><Category>003002000000</Category><Utilization Utilization="141003000000" ByDoc="для ИЖС"/><EntitySpatial EntSys="ID1"><ns3:SpatialElement>{_square(X0 + 300, Y0 + 300, 40)}</ns3:SpatialElement></EntitySpatial></Parcel>
+</Parcels>
+<ObjectsRealty>
+<ObjectRealty><Construction CadastralNumber="26:05:060404:20"><ObjectType>002001004000</ObjectType><AssignationName>Сооружения канализации: канализационный коллектор</AssignationName><ns4:KeyParameters><ns4:KeyParameter Type="01" Value="195"/></ns4:KeyParameters><Address><adrOut4:Note>край Ставропольский, п. Правоегорлыкский</adrOut4:Note></Address><EntitySpatial EntSys="ID1"><ns3:SpatialElement>{_units(CHAMBER)}</ns3:SpatialElement><ns3:SpatialElement>{_units(SEWER_PIPE)}</ns3:SpatialElement><ns3:SpatialElement>{_units(SEWER_PIPE_2)}</ns3:SpatialElement></EntitySpatial></Construction></ObjectRealty>
+<ObjectRealty><Construction CadastralNumber="26:05:060404:21"><ObjectType>002001004000</ObjectType><AssignationName>Кабельная линия 10 кВ</AssignationName><ns4:KeyParameters><ns4:KeyParameter Type="01" Value="214"/></ns4:KeyParameters><Address><adrOut4:Note>край Ставропольский, п. Правоегорлыкский</adrOut4:Note></Address><EntitySpatial EntSys="ID1"><ns3:SpatialElement>{_units(CABLE)}</ns3:SpatialElement></EntitySpatial></Construction></ObjectRealty>
+<ObjectRealty><Construction CadastralNumber="26:05:060404:22"><ObjectType>002001004000</ObjectType><AssignationName>Опора связи</AssignationName><Address><adrOut4:Note>край Ставропольский, п. Правоегорлыкский</adrOut4:Note></Address><EntitySpatial EntSys="ID1"><ns3:SpatialElement>{_units([MAST])}</ns3:SpatialElement></EntitySpatial></Construction></ObjectRealty>
+</ObjectsRealty>
+<Zones>
+<Zone><Description>Охранная зона кабельной линии 10 кВ</Description><AccountNumber>26:05-6.101</AccountNumber><EntitySpatial EntSys="ID1"><ns3:SpatialElement>{_units(ZONE_RING)}</ns3:SpatialElement></EntitySpatial><Documents><Document><ns5:CodeDocument>558203000000</ns5:CodeDocument><ns5:Name>Карта (план) объекта землеустройства</ns5:Name><ns5:Number>26-1/2015</ns5:Number><ns5:Date>2015-07-14</ns5:Date><ns5:IssueOrgan>ООО «Кадастр-Юг»</ns5:IssueOrgan></Document></Documents><SpecialZone><ContentRestrictions>{ZONE_RESTRICTIONS}</ContentRestrictions></SpecialZone></Zone>
+<Zone><Description>Охранная зона линии связи</Description><AccountNumber>26:05-6.102</AccountNumber><EntitySpatial EntSys="ID1"/><SpecialZone><ContentRestrictions>Запрещается производить земляные работы на глубине более 0,3 м</ContentRestrictions></SpecialZone></Zone>
+</Zones>
+<CoordSystems><ns3:CoordSystem Name="МСК-26 от СК-95, зона 1" CsId="ID1"/></CoordSystems>
+</CadastralBlock></CadastralBlocks><CertificationDoc><ns6:Organization>Филиал ФГБУ «ФКП Росреестра» по Ставропольскому краю</ns6:Organization><ns6:Date>2016-06-28</ns6:Date><ns6:Number>26/501/16-999999</ns6:Number><ns6:Official><ns6:Appointment>Инженер 2 категории</ns6:Appointment><ns7:FamilyName>{CERTIFYING_OFFICIAL[0]}</ns7:FamilyName><ns7:FirstName>{CERTIFYING_OFFICIAL[1]}</ns7:FirstName><ns7:Patronymic>{CERTIFYING_OFFICIAL[2]}</ns7:Patronymic></ns6:Official></CertificationDoc></KPT>
 """
 
 

@@ -1,0 +1,153 @@
+"""Planning data: the kinds of zones, their parameters, and the categories of city services.
+
+One owner for these rules: the importers validate against them, the database checks
+the same lists (migration 0006 writes them into CHECK constraints), the API and the
+viewer read them from here (``/viewer/config.json`` hands the viewer the categories).
+
+Zones (``zones`` table):
+
+- ``territorial`` — a zone of the land-use and development rules (ПЗЗ) with its
+  parameters: maximum height (m), floors, built-up percentage, density (floor area,
+  thousand m² per hectare, as Moscow's rules give it), minimum setback (m) and the
+  permitted uses (classifier codes such as ``2.6``);
+- ``restriction`` — a zone with special conditions of use (ЗОУИТ), e.g. the protection
+  strip of a cable; Rosreestr's KPT ``Zones/Zone`` elements land here;
+- ``heritage`` — a protection zone of a cultural heritage site;
+- ``other``.
+
+A parameter is a number, or one of the phrases planning documents use instead of one
+("без ограничений", "не установлен", …): such a value is stored as NULL with the phrase
+kept beside it (``limits_text``), so "no limit" is told apart from "no data".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ZONE_KINDS = ("territorial", "restriction", "heritage", "other")
+ZONE_LIMITS = ("max_height_m", "max_floors", "max_coverage_pct", "max_density", "min_setback_m")
+# Phrases of ГПЗУ and ПЗЗ texts that stand for a parameter without a number.
+LIMIT_PHRASES = {
+    "без ограничений": "unlimited",
+    "не установлен": "not_set",
+    "не установлено": "not_set",
+    "не устанавливается": "not_set",
+    "по существующему положению": "existing",
+    "действие градостроительного регламента не распространяется": "not_applicable",
+}
+LIMIT_RANGES = {  # plausible values: anything outside is a typo or another unit
+    "max_height_m": (0, 1000), "max_floors": (0, 200), "max_coverage_pct": (0, 100),
+    "max_density": (0, 1000), "min_setback_m": (0, 1000),
+}
+
+
+class InvalidPlanningValue(ValueError):
+    """A zone parameter that is neither a number nor a known phrase."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    value: float | None  # None: no number (see phrase)
+    phrase: str | None = None  # unlimited | not_set | existing | not_applicable
+
+
+def parse_limit(name: str, raw) -> Limit:
+    """A zone parameter from a file: a number (decimal comma allowed) or a known phrase."""
+    if raw is None:
+        return Limit(None)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        value = float(raw)
+        if value != value:  # NaN: an empty cell
+            return Limit(None)
+    else:
+        text = " ".join(str(raw).split()).strip().lower().rstrip(".")
+        if not text:
+            return Limit(None)
+        if text in LIMIT_PHRASES:
+            return Limit(None, LIMIT_PHRASES[text])
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            raise InvalidPlanningValue(
+                f"{raw!r} is not a number nor one of: {', '.join(sorted(LIMIT_PHRASES))}"
+            ) from None
+    low, high = LIMIT_RANGES[name]
+    if not (low <= value <= high):
+        raise InvalidPlanningValue(f"{value:g} is outside {low}…{high}")
+    return Limit(value)
+
+
+_USE_CODE = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}|\d{12})$")  # 2.6, or a register's 12 digits
+
+
+def parse_permitted_uses(raw) -> list[str] | None:
+    """Permitted-use codes (``2.6; 3.4, 4.1`` or a list) → ``["2.6", "3.4", "4.1"]``."""
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, (list, tuple)) else re.split(r"[;,\s]+", str(raw).strip())
+    codes = [str(item).strip() for item in items if str(item).strip()]
+    bad = [c for c in codes if not _USE_CODE.match(c)]
+    if bad:
+        raise InvalidPlanningValue(f"{bad[0]!r} is not a permitted-use code (such as 2.6 or 4.1)")
+    return codes or None
+
+
+# -- city services -------------------------------------------------------------------
+
+SERVICE_CATEGORIES = ("education", "health", "culture", "sport", "tourism", "social")
+CAPACITY_UNITS = ("places", "visits")
+
+
+@dataclass(frozen=True)
+class ServiceKind:
+    kind: str  # school, kindergarten, clinic …
+    category: str  # one of SERVICE_CATEGORIES
+    capacity_unit: str | None = None  # what a capacity counts
+
+
+# OpenStreetMap tags → kinds, the first that matches wins (reference: planning.md §4).
+OSM_TAGS: tuple[tuple[str, str, ServiceKind], ...] = (
+    ("amenity", "kindergarten", ServiceKind("kindergarten", "education", "places")),
+    ("amenity", "school", ServiceKind("school", "education", "places")),
+    ("amenity", "college", ServiceKind("college", "education", "places")),
+    ("amenity", "university", ServiceKind("university", "education", "places")),
+    ("amenity", "clinic", ServiceKind("clinic", "health", "visits")),
+    ("amenity", "doctors", ServiceKind("clinic", "health", "visits")),
+    ("amenity", "hospital", ServiceKind("hospital", "health", "places")),
+    ("amenity", "pharmacy", ServiceKind("pharmacy", "health")),
+    ("tourism", "museum", ServiceKind("museum", "culture", "visits")),
+    ("amenity", "theatre", ServiceKind("theatre", "culture", "places")),
+    ("amenity", "library", ServiceKind("library", "culture", "places")),
+    ("amenity", "cinema", ServiceKind("cinema", "culture", "places")),
+    ("amenity", "arts_centre", ServiceKind("house_of_culture", "culture", "places")),
+    ("amenity", "community_centre", ServiceKind("house_of_culture", "culture", "places")),
+    ("leisure", "sports_centre", ServiceKind("sports_centre", "sport", "places")),
+    ("leisure", "stadium", ServiceKind("stadium", "sport", "places")),
+    ("leisure", "swimming_pool", ServiceKind("pool", "sport", "places")),
+    ("leisure", "pitch", ServiceKind("sports_ground", "sport")),
+    ("tourism", "attraction", ServiceKind("attraction", "tourism")),
+    ("tourism", "viewpoint", ServiceKind("viewpoint", "tourism")),
+    ("amenity", "social_facility", ServiceKind("social_facility", "social", "places")),
+)
+OSM_KEYS = tuple(sorted({key for key, _, _ in OSM_TAGS}))
+
+# The kinds the city's open-data files name (data.mos.ru dataset categories), by word.
+KINDS = {k.kind: k for _, _, k in OSM_TAGS}
+
+
+def service_kind_of_tags(tags) -> ServiceKind | None:
+    """The service an OSM object's tags describe (``tags.get`` is all that is used)."""
+    for key, value, kind in OSM_TAGS:
+        if tags.get(key) == value:
+            return kind
+    return None
+
+
+def service_kind(name: str) -> ServiceKind:
+    """A kind named in a file (``school``); unknown kinds are refused by the importer."""
+    try:
+        return KINDS[name.strip().lower()]
+    except KeyError:
+        raise InvalidPlanningValue(f"{name!r} is not a service kind; kinds are: "
+                           f"{', '.join(sorted(KINDS))}") from None
