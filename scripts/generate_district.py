@@ -16,6 +16,17 @@ read:
     rights.csv       rights and encumbrances
     auctions.json    torgi.gov.ru notices (lots in every status but COMPLETED)
     results.csv      completed auctions with final prices, in the CSV form
+    zones.gpkg       planning zones (layer "zones"), in --crs: three territorial zones
+                     (low-rise residential, mid-rise, business) with their parameters, a
+                     cable protection strip along one street, a heritage protection zone
+                     around one old building
+    constructions.xml  a KPT v10 extract (МСК-77) of the district's linear constructions: the
+                     10 kV cable under the first street, a heating main with a chamber, and
+                     masts — open lines, a ring and points, as Rosreestr gives them
+    services.json    30–60 schools, kindergartens, clinics, museums and sports grounds
+                     with capacities, in the layout of the city's open-data portal
+                     (lon/lat; the heads of institutions are named, as there: personal
+                     data the importer drops)
 
 The same seed and sizes give byte-identical attribute data. Memory stays flat:
 blocks are made and written a chunk at a time, so millions of buildings work.
@@ -44,6 +55,26 @@ SETBACK = 5.0  # buildings stand back from their parcel's edges
 ROTATION_DEG = 14.0  # Moscow's streets do not run north–south
 ORIGIN_LONLAT = (37.530, 55.742)  # Presnensky district, near Moscow-City
 BLOCKS_PER_CHUNK = 2_000
+SAMPLES_PER_USE = 200  # buildings remembered per use, to place services on
+# Territorial zones of the rules (ПЗЗ), west to east: (code, name, limits, permitted uses)
+TERRITORIAL = (
+    ("Ж-1", "Зона малоэтажной жилой застройки",
+     {"max_height_m": 15, "max_floors": 4, "max_coverage_pct": 40, "max_density": 10,
+      "min_setback_m": 3}, "2.1; 2.1.1; 2.2; 3.5.1; 5.1.3"),
+    ("Ж-2", "Зона среднеэтажной и многоэтажной жилой застройки",
+     {"max_height_m": 75, "max_floors": 25, "max_coverage_pct": 60, "max_density": 25,
+      "min_setback_m": 3}, "2.5; 2.6; 2.7; 3.5.1; 4.4; 5.1.3"),
+    ("ОД-1", "Многофункциональная общественно-деловая зона",
+     {"max_height_m": "без ограничений", "max_floors": "не установлен", "max_coverage_pct": 80,
+      "max_density": 35, "min_setback_m": 0}, "3.5.1; 4.1; 4.4; 4.6; 4.9; 3.1"),
+)
+SERVICE_KINDS = (  # kind, name pattern, the building use it stands in, capacity range
+    ("school", "ГБОУ Школа № {n}", "school", (600, 1500)),
+    ("kindergarten", "Детский сад № {n}", "residential", (80, 250)),
+    ("clinic", "ГБУЗ Городская поликлиника № {n}", "hospital", (300, 1200)),
+    ("museum", "Музей истории Пресни, филиал № {n}", "old", (50, 400)),
+    ("sports_ground", "Спортивная площадка № {n}", None, None),
+)
 STATUSES = ("PUBLISHED", "APPLICATIONS_SUBMISSION", "DETERMINING_WINNER", "COMPLETED", "CANCELED")
 USES = (  # use, share, floors range, storey height
     ("residential", 0.55, (5, 24), 3.0),
@@ -74,6 +105,8 @@ class Totals:
     buildings: int = 0
     rights: int = 0
     lots: int = 0
+    zones: int = 0
+    services: int = 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = generate(args.out, seed=args.seed, buildings=args.buildings, parcels=args.parcels,
                       crs_name=args.crs, only=args.only)
     print(f"wrote {totals.parcels} parcels, {totals.buildings} buildings, {totals.rights} rights, "
-          f"{totals.lots} lots to {args.out}")
+          f"{totals.lots} lots, {totals.zones} zones, {totals.services} services to {args.out}")
     return 0
 
 
@@ -98,7 +131,8 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     if target.srid not in (990770, 32637):
         raise SystemExit("--crs must be МСК-77 or EPSG:32637")
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv"):
+    for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv",
+                 "zones.gpkg", "services.json", "constructions.xml"):
         (out / name).unlink(missing_ok=True)
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
@@ -114,6 +148,10 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
         _make_chunk(range(first, last), columns, origin, rng, writer, totals, only, room)
         first = last
     writer.close(rng, totals)
+    if not only:
+        rows = math.ceil(min(blocks, first) / columns) if not parcels else \
+            math.ceil(first / columns)
+        _zones_and_services(out, target, origin, columns, rows, writer.samples, seed, totals)
     return totals
 
 
@@ -164,6 +202,11 @@ def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, total
     totals.parcels += len(parcel_rows)
     writer.write_chunk(parcel_rows, _place(parcel_geoms, origin), building_rows,
                        _place(building_geoms, origin), rng, totals)
+    for row, shape in zip(building_rows, building_geoms, strict=True):
+        key = "old" if row["year_built"] < 1917 else row["use"]
+        found = writer.samples.setdefault(key, [])
+        if len(found) < SAMPLES_PER_USE:
+            found.append((shape, row["address"], row["year_built"]))
 
 
 def _footprints(box, rng) -> list[shapely.Geometry]:
@@ -234,6 +277,7 @@ class _Writer:
                                       "type_name", "holder_kind", "holder_name", "holder_inn",
                                       "share", "registered_on", "starts_on", "ends_on"])
         self.for_auction: list[dict] = []
+        self.samples: dict[str, list] = {}  # use → [(local footprint, address, year)], a few each
 
     def write_chunk(self, parcels, parcel_geoms, buildings, building_geoms, rng, totals) -> None:
         mode = {} if self.first else {"append": True}
@@ -329,6 +373,121 @@ class _Writer:
                           "category", "start_price", "price_step", "deposit", "final_price",
                           "currency", "result_on", "cadastral_numbers", "source_url"])
             out.writerows(results)
+
+
+def _zones_and_services(out: Path, target, origin, columns: int, rows: int, samples: dict,
+                        seed: int, totals: Totals) -> None:
+    """zones.gpkg and services.json, from the district's extent and a few of its buildings."""
+    rng = np.random.default_rng(seed + 1)  # its own stream: the other files stay as they were
+    width, height = columns * (BLOCK_W + STREET), rows * (BLOCK_H + STREET)
+    zones, shapes = [], []
+    thirds = [0.0, round(width * 0.3 / (BLOCK_W + STREET)) * (BLOCK_W + STREET),
+              round(width * 0.65 / (BLOCK_W + STREET)) * (BLOCK_W + STREET), width]
+    for n, (code, name, limits, uses) in enumerate(TERRITORIAL):
+        x0, x1 = thirds[n] - STREET / 2, thirds[n + 1] - STREET / 2
+        if x1 <= x0:
+            continue
+        zones.append({"zone_code": code, "name": name, "kind": "territorial",
+                      **{k: str(v) for k, v in limits.items()}, "permitted_uses": uses,
+                      "description": f"Территориальная зона {code} Правил землепользования и "
+                                     "застройки города Москвы (120-ПП)",
+                      "restrictions": None, "registry_number": f"77:01-7.{101 + n}",
+                      "source": "ПЗЗ г. Москвы (образец)"})
+        shapes.append(shapely.box(x0, -STREET / 2, x1, height - STREET / 2))
+    # a 10 kV cable under the first east–west street: its protection strip reaches 3 m into
+    # the parcels on either side
+    y = BLOCK_H + STREET / 2
+    zones.append({"zone_code": "ОЗ-КЛ", "name": "Охранная зона кабельной линии 10 кВ",
+                  "kind": "restriction", "registry_number": "77:01-6.501",
+                  "description": "Охранная зона объекта электросетевого хозяйства",
+                  "restrictions": "Запрещается размещать здания и сооружения, производить земляные "
+                                  "работы глубже 0,3 м без согласования сетевой организации "
+                                  "(Постановление Правительства РФ от 24.02.2009 № 160)",
+                  "source": "ЕГРН (образец)"})
+    shapes.append(shapely.box(0, y - STREET / 2 - 3, width - STREET, y + STREET / 2 + 3))
+    old = samples.get("old") or []
+    if old:
+        footprint, address, year = old[0]
+        zones.append({"zone_code": "ЗО-ОКН", "name": f"Зона охраны объекта культурного наследия "
+                                                   f"({address}, {year} г.)",
+                      "kind": "heritage", "registry_number": "77:01-6.777",
+                      "description": "Объединённая зона охраны объектов культурного наследия",
+                      "restrictions": "Строительство новых объектов капитального строительства "
+                                      "запрещено; высота реконструируемых зданий не выше "
+                                      "существующих",
+                      "source": "Мосгорнаследие (образец)"})
+        shapes.append(footprint.buffer(30, join_style="mitre"))
+    frame = gpd.GeoDataFrame(zones, geometry=list(_place(shapes, origin)), crs=target.crs)
+    frame.to_file(out / "zones.gpkg", layer="zones", engine="pyogrio")
+    totals.zones = len(zones)
+
+    _constructions(out, target, origin, width, height)
+    to_lonlat = pyproj.Transformer.from_crs(target.crs, 4326, always_xy=True)
+    wanted = int(np.clip(rows * columns / 3, 30, 60))
+    services, n = [], 0
+    while len(services) < wanted:
+        kind, pattern, use, capacity = SERVICE_KINDS[n % len(SERVICE_KINDS)]
+        n += 1
+        candidates = samples.get(use) if use else None
+        if candidates:
+            footprint, address, _ = candidates[int(rng.integers(len(candidates)))]
+            point = footprint.centroid
+        else:  # a sports ground in a block's yard
+            address = None
+            point = shapely.Point(rng.uniform(0, width - STREET), rng.uniform(0, height - STREET))
+        lon, lat = to_lonlat.transform(*_place([point], origin)[0].coords[0])
+        number = int(rng.integers(100, 2000))
+        services.append({
+            "global_id": 1_700_000 + n, "kind": kind, "Name": pattern.format(n=number),
+            "Address": address,
+            "geoData": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+            **({"Capacity": int(rng.integers(*capacity))} if capacity else {}),
+            "WorkingHours": [{"DayWeek": "понедельник-пятница", "WorkHours": "08:00-20:00"}],
+            "OrgInfo": [{"INN": _inn(rng, 10),
+                         "ChiefName": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"}],
+        })
+    (out / "services.json").write_text(json.dumps(services, ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
+    totals.services = len(services)
+
+
+def _constructions(out: Path, target, origin, width: float, height: float) -> None:
+    """constructions.xml: the district's linear constructions as a KPT v10 in МСК-77."""
+    to_msk77 = pyproj.Transformer.from_crs(target.crs, crs.resolve("МСК-77").crs, always_xy=True)
+    y = BLOCK_H + STREET / 2
+    x_main = 2 * (BLOCK_W + STREET) - STREET / 2  # a north–south street
+    objects = [  # number, assignment, elements (local metres; closed rings repeat the first)
+        (5001, "Кабельная линия 10 кВ", [[(0, y), (width / 2, y), (width - STREET, y)]]),
+        (5002, "Тепловая сеть: магистральный трубопровод с камерой",
+         [[(x_main - 3, 2), (x_main + 3, 2), (x_main + 3, 8), (x_main - 3, 8), (x_main - 3, 2)],
+          [(x_main, 8), (x_main, height / 2), (x_main + 40, height / 2 + 20)]]),
+        *((5003 + k, "Опора освещения", [[(x, y + STREET / 2 - 1)]])
+          for k, x in enumerate(np.arange(BLOCK_W / 2, width - STREET, BLOCK_W + STREET)[:8])),
+    ]
+
+    def units(points) -> str:
+        placed = shapely.get_coordinates(_place([shapely.MultiPoint(points)], origin)[0])
+        xs, ys = to_msk77.transform(placed[:, 0], placed[:, 1])
+        return "".join(f'<ns3:SpelementUnit TypeUnit="Точка" SuNmb="{n}"><ns3:Ordinate '
+                       f'X="{north:.2f}" Y="{east:.2f}" OrdNmb="{n}"/></ns3:SpelementUnit>'
+                       for n, (east, north) in enumerate(zip(xs, ys, strict=True), start=1))
+
+    realty = "".join(
+        f'<ObjectRealty><Construction CadastralNumber="77:01:0001001:{number}"><ObjectType>'
+        f"002001004000</ObjectType><AssignationName>{name}</AssignationName><Address>"
+        f"<adrOut4:Note>г. Москва, Пресненский район</adrOut4:Note></Address>"
+        f'<EntitySpatial EntSys="ID1">'
+        + "".join(f"<ns3:SpatialElement>{units(e)}</ns3:SpatialElement>" for e in elements)
+        + "</EntitySpatial></Construction></ObjectRealty>"
+        for number, name, elements in objects)
+    (out / "constructions.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<KPT xmlns="urn://x-artefacts-rosreestr-ru/outgoing/'
+        'kpt/10.0.1" xmlns:adrOut4="urn://x-artefacts-rosreestr-ru/commons/complex-types/'
+        'address-output/4.0.1" xmlns:ns3="urn://x-artefacts-rosreestr-ru/commons/complex-types/'
+        'entity-spatial/5.0.1"><CadastralBlocks><CadastralBlock CadastralNumber="77:01:0001001">'
+        f"<Area><Total>2</Total><Unit>059</Unit></Area><ObjectsRealty>{realty}</ObjectsRealty>"
+        '<CoordSystems><ns3:CoordSystem Name="МСК-77" CsId="ID1"/></CoordSystems>'
+        "</CadastralBlock></CadastralBlocks></KPT>\n", encoding="utf-8")
 
 
 def _notice(number: str, parcels: list[dict], status: str, published: date, lease: bool) -> dict:

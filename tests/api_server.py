@@ -1,6 +1,7 @@
 """A real `citymodel serve` over the sample district, for the API tests and real clients.
 
-The district (parcels, buildings, rights, auctions and results) is imported into its
+The district (parcels, buildings, rights, auctions and results, zones, services and its
+linear constructions) is imported into its
 own database, its 3D Tiles are built, three users are added through the CLI, and the
 server runs as a subprocess on a free port, exactly as `citymodel serve` runs it.
 """
@@ -61,7 +62,8 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
                    check=True, capture_output=True)
     for kind, name in (("parcels", "parcels.gpkg"), ("buildings", "buildings.gpkg"),
                        ("rights", "rights.csv"), ("auctions", "auctions.json"),
-                       ("auctions", "results.csv")):
+                       ("auctions", "results.csv"), ("zones", "zones.gpkg"),
+                       ("services", "services.json"), ("parcels", "constructions.xml")):
         cli(env, "import", kind, str(district / name))
     cli(env, "tiles", "build", "--jobs", "1")
     keys = {}

@@ -19,7 +19,8 @@ from importers.core import ImportFailed
 from importers.parcels import import_parcels
 from importers.rights import import_rights
 
-DATA_TABLES = ("parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects")
+DATA_TABLES = ("parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects", "zones",
+               "services")
 GOOD = DATA / "parcels" / "parcels.geojson"
 
 

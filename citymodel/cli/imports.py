@@ -31,9 +31,16 @@ _map = click.option(
 )
 
 
+def _vector_import(command):
+    """The options of an import from a vector file: FILE --crs --layer --map, rejects, dry run."""
+    for option in reversed((_file, _crs, _layer, _map, _max_rejects, _dry_run)):
+        command = option(command)
+    return command
+
+
 @click.group(name="import")
 def import_() -> None:
-    """Load parcels, buildings, rights and auctions; `import status` lists the runs.
+    """Load parcels, buildings, rights, auctions, zones and services; `import status` lists runs.
 
     Every import runs in one transaction (a failure changes nothing), matches
     records by their natural keys (importing a file twice changes nothing the
@@ -61,12 +68,7 @@ def _target(settings: Settings):
 
 
 @import_.command()
-@_file
-@_crs
-@_layer
-@_map
-@_max_rejects
-@_dry_run
+@_vector_import
 def parcels(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None:
     """Import cadastral parcels from FILE.
 
@@ -160,6 +162,51 @@ def auctions(file: Path, max_rejects, dry_run) -> None:
     settings = load_settings()
     click.echo(import_auctions(_target(settings), settings, file, max_rejects=max_rejects,
                                dry_run=dry_run))
+
+
+@import_.command()
+@_vector_import
+def zones(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None:
+    """Import planning zones from FILE (GeoJSON, GeoPackage, Shapefile).
+
+    Columns: kind (territorial | restriction | heritage | other) and zone_code or
+    registry_number are required; name, description, restrictions, source, and the
+    parameters of territorial zones max_height_m, max_floors, max_coverage_pct,
+    max_density (thousand m² of floor area per ha), min_setback_m (a number, or a
+    phrase such as "без ограничений") and permitted_uses ("2.6; 3.4"). A zone is
+    matched by its registry number, else its zone code. A KPT's zones come in with
+    `import parcels`.
+    """
+    from importers.zones import import_zones
+
+    settings = load_settings()
+    click.echo(import_zones(_target(settings), settings, file, crs_name=crs_name, layer=layer,
+                            mapping=_mapping(mappings), max_rejects=max_rejects, dry_run=dry_run))
+
+
+@import_.command()
+@_file
+@click.option("--kind", metavar="KIND",
+              help="The kind of every row without a kind column (school, kindergarten, clinic, "
+                   "museum …): an open-data dataset is one kind of institution.")
+@click.option("--crs", "crs_name", metavar="CRS",
+              help="The CRS of an open-data file's coordinates (default: WGS 84 lon/lat).")
+@_max_rejects
+@_dry_run
+def services(file: Path, kind, crs_name, max_rejects, dry_run) -> None:
+    """Import city-service points from FILE.
+
+    OpenStreetMap (.osm.pbf, .osm: tagged nodes, and areas by their centroid), or the
+    layout of the city's open-data portal as JSON, GeoJSON or CSV (global_id, Name,
+    Address, geoData / geodata_center, a capacity column, WorkingHours). Categories:
+    education, health, culture, sport, tourism, social. A service is matched by its
+    OSM id or global_id.
+    """
+    from importers.services import import_services
+
+    settings = load_settings()
+    click.echo(import_services(_target(settings), settings, file, kind=kind, crs_name=crs_name,
+                               max_rejects=max_rejects, dry_run=dry_run))
 
 
 @import_.command()

@@ -1,4 +1,4 @@
-"""OpenStreetMap buildings (.osm.pbf, .osm) through pyosmium, as a stream.
+"""OpenStreetMap buildings and city services (.osm.pbf, .osm) through pyosmium, as a stream.
 
 Closed ways and multipolygon relations tagged ``building`` or ``building:part``
 are assembled into areas by osmium. Tag values are read leniently, as mappers
@@ -20,6 +20,7 @@ import numpy as np
 import osmium
 import shapely
 
+from citymodel.planning import OSM_KEYS, ServiceKind, service_kind_of_tags
 from importers.core import FileRejected
 from importers.loading import Batch
 
@@ -114,3 +115,74 @@ def _number(value: str | None) -> float | None:
 def _year(value: str | None) -> int | None:
     match = _YEAR.search(value or "")
     return int(match[1]) if match and 1000 <= int(match[1]) <= 2100 else None
+
+
+# -- city services -----------------------------------------------------------------
+
+
+def read_services(path: Path, batch_size: int = BATCH_SIZE) -> Iterator[Batch]:
+    """Batches of city-service points: tagged nodes, and areas (closed ways, multipolygon
+    relations) by their centroid, with the tags of ``citymodel.planning.OSM_TAGS``.
+
+    A way whose area osmium cannot build (in an extract, some of its nodes may lie
+    outside) is placed at the centroid of the nodes the file has: it has coordinates, so
+    it is not dropped. Columns as the services loader reads them; ``external_id`` is
+    ``osm:node/1``, ``osm:way/2`` or ``osm:relation/3``.
+    """
+    wkb_factory = osmium.geom.WKBFactory()
+    keys = osmium.filter.KeyFilter(*OSM_KEYS)
+    rows: list[dict] = []
+    ways: dict[int, dict] = {}  # service ways not yet placed by their area
+    try:
+        processor = osmium.FileProcessor(str(path)).with_areas(keys).with_filter(keys)
+        for obj in processor:
+            kind = service_kind_of_tags(obj.tags)
+            if kind is None:
+                continue
+            if obj.is_node():
+                if obj.location.valid():
+                    rows.append(_service_row(f"node/{obj.id}", obj.tags, kind,
+                                             shapely.Point(obj.location.lon, obj.location.lat)))
+            elif obj.is_way():
+                known = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+                if known:
+                    ways[obj.id] = _service_row(f"way/{obj.id}", obj.tags, kind,
+                                                shapely.centroid(shapely.MultiPoint(known)))
+            elif obj.is_area():
+                try:
+                    area = shapely.from_wkb(wkb_factory.create_multipolygon(obj))
+                except RuntimeError:  # an area osmium could not build (broken relation)
+                    continue
+                if obj.from_way():
+                    ways.pop(obj.orig_id(), None)
+                origin = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
+                rows.append(_service_row(origin, obj.tags, kind, shapely.centroid(area)))
+            if len(rows) >= batch_size:
+                yield _service_batch(rows)
+                rows = []
+    except RuntimeError as exc:
+        raise FileRejected(f"{path}: cannot be read as OpenStreetMap data: {exc}") from None
+    rows.extend(ways.values())
+    for start in range(0, len(rows), batch_size):
+        yield _service_batch(rows[start:start + batch_size])
+
+
+def _service_row(origin: str, t, kind: ServiceKind, point: shapely.Point) -> dict:
+    street, number = t.get("addr:street"), t.get("addr:housenumber")
+    capacity = _number(t.get("capacity"))
+    return {
+        "external_id": f"osm:{origin}",
+        "kind": kind.kind,
+        "name": t.get("name"),
+        "address": f"{street} {number}" if street and number else street,
+        "capacity": int(capacity) if capacity is not None and capacity < 2**31 else None,
+        "opening_hours": t.get("opening_hours"),
+        "point": point,
+    }
+
+
+def _service_batch(rows: list[dict]) -> Batch:
+    columns = {name: [r[name] for r in rows] for name in rows[0] if name != "point"}
+    ids = columns["external_id"]
+    return Batch(size=len(rows), locator=lambda i: ids[i].removeprefix("osm:").replace("/", " "),
+                 columns=columns, geometries=np.array([r["point"] for r in rows], dtype=object))
