@@ -16,7 +16,17 @@ from api import auth, errors, openapi
 from api import crs as crs_
 from api.db import Database
 from api.limits import BodyLimit
-from api.routes import auctions, features, landing, parcels, rights, tiles3d, vector_tiles, viewer
+from api.routes import (
+    auctions,
+    features,
+    landing,
+    parcels,
+    rights,
+    services,
+    tiles3d,
+    vector_tiles,
+    viewer,
+)
 from api.routes import auth as auth_routes
 from citymodel import __version__, database
 from citymodel.settings import Settings, load_settings
@@ -67,7 +77,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
                        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Content-Crs", "Location"])
-    for module in (landing, features, tiles3d, vector_tiles, parcels, auctions, rights,
+    for module in (landing, features, tiles3d, vector_tiles, parcels, services, auctions, rights,
                    auth_routes, viewer):
         app.include_router(module.router)
     if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets (after
@@ -89,7 +99,10 @@ async def _extents(db: Database) -> dict[str, list[float]]:
     extents = {}
     for collection, table, column in (("parcels", "parcels", "geom"),
                                       ("buildings", "buildings", "footprint"),
-                                      ("lots", "parcels", "geom")):
+                                      ("lots", "parcels", "geom"), ("zones", "zones", "geom"),
+                                      ("services", "services", "geom"),
+                                      ("linear_objects", "buildings", "lines"),
+                                      ("point_objects", "buildings", "points")):
         row = await db.one(
             "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
             "ST_Transform(ST_SetSRID(ST_EstimatedExtent(%s, %s), %s), 4326) AS e) t",

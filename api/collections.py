@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
+
 # The newest lot on a parcel: its status is the parcel's auction status.
 LATEST_LOT = """LEFT JOIN LATERAL (
     SELECT l.status FROM lot_objects o JOIN lots l ON l.id = o.lot_id
@@ -199,4 +201,97 @@ LOTS = Collection(
     joined=("lg",),
 )
 
-COLLECTIONS = {c.id: c for c in (PARCELS, BUILDINGS, LOTS)}
+ZONES = Collection(
+    id="zones",
+    title="Planning zones",
+    description="Territorial zones of the land-use and development rules with their parameters, "
+                "zones with special conditions of use (ЗОУИТ) and heritage protection zones.",
+    from_sql="zones z",
+    id_sql="z.id",
+    geometry_sql="z.geom",
+    geometry_type="MultiPolygon",
+    spatial_sql="z.geom && {env} AND ST_Intersects(z.geom, {env})",
+    properties=(
+        Property("kind", "z.kind", "string", "Kind", enum=ZONE_KINDS,
+                 description="territorial: a zone of the rules with its parameters; restriction: "
+                             "a zone with special conditions of use; heritage: a protection zone "
+                             "of a cultural heritage site"),
+        Property("zone_code", "z.zone_code", "string", "Zone code"),
+        Property("name", "z.name", "string", "Name"),
+        Property("registry_number", "z.registry_number", "string", "Registry number"),
+        Property("description", "z.description", "string", "Description"),
+        Property("restrictions", "z.restrictions", "string", "Restrictions"),
+        Property("max_height_m", "z.max_height_m", "number", "Maximum height, m"),
+        Property("max_floors", "z.max_floors", "integer", "Maximum floors"),
+        Property("max_coverage_pct", "z.max_coverage_pct", "number", "Maximum built-up share, %"),
+        Property("max_density", "z.max_density", "number", "Maximum density, thousand m²/ha",
+                 description="Floor area per hectare of the parcel, as Moscow's rules give it"),
+        Property("min_setback_m", "z.min_setback_m", "number", "Minimum setback, m"),
+        Property("permitted_uses", "z.permitted_uses", "array", "Permitted uses",
+                 description="Codes of the permitted-use classifier"),
+        Property("source", "z.source", "string", "Source"),
+    ),
+    tile_properties=("kind", "zone_code", "name", "registry_number", "max_height_m",
+                     "max_floors"),
+    base_from_sql="zones z",
+)
+
+SERVICES = Collection(
+    id="services",
+    title="City services",
+    description="Schools, kindergartens, clinics, museums, theatres, libraries, sports "
+                "grounds and other places the city offers, as points.",
+    from_sql="services s",
+    id_sql="s.id",
+    geometry_sql="s.geom",
+    geometry_type="Point",
+    spatial_sql="s.geom && {env} AND ST_Intersects(s.geom, {env})",
+    properties=(
+        Property("category", "s.category", "string", "Category", enum=SERVICE_CATEGORIES),
+        Property("kind", "s.kind", "string", "Kind"),
+        Property("name", "s.name", "string", "Name"),
+        Property("address", "s.address", "string", "Address"),
+        Property("capacity", "s.capacity", "integer", "Capacity"),
+        Property("capacity_unit", "s.capacity_unit", "string", "Capacity counts",
+                 enum=CAPACITY_UNITS),
+        Property("opening_hours", "s.opening_hours", "string", "Opening hours"),
+        Property("external_id", "s.external_id", "string", "Id in the source"),
+        Property("source", "s.source", "string", "Source"),
+    ),
+    tile_properties=("category", "kind", "name", "capacity"),
+    base_from_sql="services s",
+)
+
+
+def _register_parts(id_: str, title: str, description: str, column: str, geometry_type: str):
+    """The lines or points of register objects (buildings.lines / buildings.points)."""
+    base = f"(SELECT * FROM buildings WHERE {column} IS NOT NULL) o"
+    return Collection(
+        id=id_, title=title, description=description, from_sql=base, id_sql="o.id",
+        geometry_sql=f"o.{column}", geometry_type=geometry_type,
+        spatial_sql=f"o.{column} && {{env}} AND ST_Intersects(o.{column}, {{env}})",
+        properties=(
+            Property("cadastral_number", "o.cadastral_number", "string", "Cadastral number"),
+            Property("kind", "o.kind", "string", "Kind", enum=("building", "construction", "part")),
+            Property("use", "o.use", "string", "Use or assignment"),
+            Property("address", "o.address", "string", "Address"),
+            Property("has_footprint", "(o.footprint IS NOT NULL)", "boolean", "Has a footprint",
+                     description="Whether the object also has closed rings (in buildings)"),
+            Property("source", "o.source", "string", "Source"),
+        ),
+        tile_properties=("cadastral_number", "use"),
+        base_from_sql=base,
+    )
+
+
+LINEAR_OBJECTS = _register_parts(
+    "linear_objects", "Linear objects",
+    "The open lines of register constructions — pipes, cables, roads — as Rosreestr gives them.",
+    "lines", "MultiLineString")
+POINT_OBJECTS = _register_parts(
+    "point_objects", "Point objects",
+    "Register constructions given as single points — masts, posts, wells.",
+    "points", "MultiPoint")
+
+COLLECTIONS = {c.id: c for c in (PARCELS, BUILDINGS, LOTS, ZONES, SERVICES, LINEAR_OBJECTS,
+                                 POINT_OBJECTS)}

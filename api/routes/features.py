@@ -13,6 +13,7 @@ from api import cql2
 from api import crs as crs_
 from api.collections import COLLECTIONS, Collection
 from api.errors import BadRequest, NotFound
+from api.routes.vector_tiles import TILED
 from api.features import (
     Where,
     after,
@@ -34,8 +35,8 @@ ITEMS_PARAMETERS = {"limit", "bbox", "bbox-crs", "crs", "datetime", "properties"
                     "filter", "filter-lang", "filter-crs", "offset", "cursor", "f"}
 # The path parameter is named as in the OGC API templates: GDAL looks the items operation
 # up under /collections/{collectionId}/items.
-CollectionId = Path(description="A collection: parcels, buildings or lots",
-                    pattern="^(parcels|buildings|lots)$")
+CollectionId = Path(description=f"A collection: {', '.join(COLLECTIONS)}",
+                    pattern=f"^({'|'.join(COLLECTIONS)})$")
 
 
 def collection_of(collection_id: str) -> Collection:
@@ -68,7 +69,7 @@ def collection_document(request: Request, c: Collection, base: str) -> dict:
             link(f"{href}/queryables", "queryables", SCHEMA, "Queryables"),  # GDAL < 3.7
         ],
     }
-    if c.id in ("parcels", "buildings"):
+    if c.id in TILED:
         document["links"].append(link(f"{base}/tiles/{c.id}/tilejson.json", "tiles",
                                       "application/vnd.mapbox.tile+json", "Vector tiles (TileJSON)"))
     extent = state.extents.get(c.id)

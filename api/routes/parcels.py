@@ -1,7 +1,9 @@
 """Parcel cards, the parcel under a point, and search by number, quarter or address.
 
 A card is what a property official opens: the parcel, its buildings, rights and
-encumbrances, and its auction history, built by one query. Holders who are
+encumbrances, its auction history, the territorial zone it lies in (with the zone's
+parameters), the restriction and heritage zones that touch it (with the area of overlap
+and their restrictions) and the nearest city service of each category, built by one query. Holders who are
 individuals are shown by name and INN only to officials and admins; to everyone else
 they appear as ``"holder_kind": "individual"`` with the name and INN left out.
 """
@@ -18,9 +20,11 @@ from api.auth import Caller, caller
 from api.errors import BadRequest, NotFound
 from api.responses import JSON, link
 from citymodel.cadastral import lookup_key
+from citymodel.planning import SERVICE_CATEGORIES
 from citymodel.errors import InvalidCadastralNumber
 
 router = APIRouter(tags=["Parcels"])
+NEAREST_SERVICE_WITHIN_M = 5000  # farther than this, a category has no "nearest" service
 
 CARD = """
 SELECT json_build_object(
@@ -58,7 +62,35 @@ SELECT json_build_object(
       'source_url', coalesce(l.source_url, n.source_url))
       ORDER BY n.published_at DESC NULLS LAST, l.id DESC)
       FROM lot_objects o JOIN lots l ON l.id = o.lot_id
-      JOIN auction_notices n ON n.id = l.notice_id WHERE o.parcel_id = p.id), '[]')
+      JOIN auction_notices n ON n.id = l.notice_id WHERE o.parcel_id = p.id), '[]'),
+  'territorial_zone', (SELECT json_build_object(
+      'id', z.id, 'zone_code', z.zone_code, 'name', z.name, 'registry_number', z.registry_number,
+      'max_height_m', z.max_height_m, 'max_floors', z.max_floors,
+      'max_coverage_pct', z.max_coverage_pct, 'max_density', z.max_density,
+      'min_setback_m', z.min_setback_m, 'limits_text', z.limits_text,
+      'permitted_uses', z.permitted_uses, 'source', z.source,
+      'share_of_parcel_pct', round((100 * ST_Area(ST_Intersection(z.geom, p.geom))
+                                    / nullif(ST_Area(p.geom), 0))::numeric, 1)::float8)
+      FROM zones z WHERE z.kind = 'territorial' AND z.geom && p.geom AND ST_Intersects(z.geom, p.geom)
+      ORDER BY ST_Area(ST_Intersection(z.geom, p.geom)) DESC, z.id LIMIT 1),
+  'restriction_zones', coalesce((SELECT json_agg(json_build_object(
+      'id', z.id, 'kind', z.kind, 'zone_code', z.zone_code, 'name', z.name,
+      'registry_number', z.registry_number, 'restrictions', z.restrictions,
+      'overlap_m2', round(ST_Area(ST_Transform(ST_Intersection(z.geom, p.geom), 4326)::geography)
+                          ::numeric, 1)::float8) ORDER BY z.kind, z.registry_number, z.id)
+      FROM zones z WHERE z.kind <> 'territorial' AND z.geom && p.geom
+      AND ST_Intersects(z.geom, p.geom)), '[]'),
+  'nearest_services', coalesce((SELECT json_agg(json_build_object(
+      'id', n.id, 'category', n.category, 'kind', n.kind, 'name', n.name, 'address', n.address,
+      'capacity', n.capacity, 'capacity_unit', n.capacity_unit,
+      'distance_m', round(n.distance::numeric)::float8) ORDER BY n.category)
+      FROM unnest(%(categories)s::text[]) AS c(category)
+      CROSS JOIN LATERAL (
+        SELECT k.* FROM (
+          SELECT s.*, ST_Distance(ST_Transform(s.geom, 4326)::geography, g.geom::geography) AS distance
+          FROM services s WHERE s.category = c.category AND p.geom IS NOT NULL
+          ORDER BY s.geom <-> p.geom LIMIT 5) k
+        WHERE k.distance <= %(nearest_within)s ORDER BY k.distance, k.id LIMIT 1) n), '[]')
 )::text
 FROM parcels p
 CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, 4326) AS geom,
@@ -81,7 +113,9 @@ def card_json(row_text: str, base: str, personal: bool) -> dict:
 
 async def find_card(request: Request, who: Caller, condition: str, params: dict) -> dict | None:
     query = CARD.replace("{condition}", condition)
-    row = await request.app.state.db.one(query, {**params, "personal": who.sees_personal_data})
+    row = await request.app.state.db.one(query, {**params, "personal": who.sees_personal_data,
+                                                 "categories": list(SERVICE_CATEGORIES),
+                                                 "nearest_within": NEAREST_SERVICE_WITHIN_M})
     if row is None:
         return None
     return card_json(row[0], str(request.base_url).rstrip("/"), who.sees_personal_data)

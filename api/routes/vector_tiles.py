@@ -1,4 +1,4 @@
-"""Mapbox vector tiles of parcels and building footprints, made by ST_AsMVT in PostGIS.
+"""Mapbox vector tiles of parcels, buildings, zones, services and linear objects (ST_AsMVT).
 
 Tiles are in Web Mercator (the XYZ scheme of MapLibre, OpenLayers, QGIS), one layer
 named after the collection, with the attributes planners style by (auction status,
@@ -29,8 +29,11 @@ router = APIRouter(tags=["Vector tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
 EXTENT, BUFFER = 4096, 64
 MIN_ZOOM, MAX_ZOOM = 12, 22
-TILED = ("parcels", "buildings")
-DEPENDS_ON = {"parcels": ("parcels", "auctions"), "buildings": ("buildings", "parcels", "auctions")}
+DEPENDS_ON = {"parcels": ("parcels", "auctions"), "buildings": ("buildings", "parcels", "auctions"),
+              "zones": ("zones",), "services": ("services",), "linear_objects": ("buildings",),
+              "point_objects": ("buildings",)}
+TILED = tuple(DEPENDS_ON)
+TiledId = Path(description=f"A tiled collection: {', '.join(TILED)}", pattern=f"^({'|'.join(TILED)})$")
 CACHE_BYTES = 64 << 20  # per server process
 
 
@@ -73,7 +76,7 @@ def _layer(collection_id: str):
             response_class=Response,
             responses={200: {"content": {MVT: {}}}, 304: {"description": "Not modified"}})
 async def vector_tile(request: Request,
-                      collection_id: str = Path(pattern="^(parcels|buildings)$"),
+                      collection_id: str = TiledId,
                       z: int = Path(ge=0, le=MAX_ZOOM), x: int = Path(ge=0), y: int = Path(ge=0)):
     c = _layer(collection_id)
     if x >= 2**z or y >= 2**z:
@@ -107,7 +110,7 @@ async def _make_tile(db, c, z: int, x: int, y: int) -> bytes:
 
 
 @router.get("/tiles/{collection_id}/tilejson.json", summary="TileJSON of a vector tile layer")
-async def tilejson(request: Request, collection_id: str = Path(pattern="^(parcels|buildings)$")):
+async def tilejson(request: Request, collection_id: str = TiledId):
     c = _layer(collection_id)
     base = str(request.base_url).rstrip("/")
     fields = {p.name: p.title for p in c.properties if p.name in c.tile_properties}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
+
 router = APIRouter(tags=["Viewer"])
 
 # Buildings are counted on a grid of about a kilometre (0.02° of longitude × 0.01° of
@@ -45,16 +47,17 @@ async def viewer_config(request: Request):
         imagery = {"url": settings.viewer_imagery_url, "credit": settings.viewer_imagery_credit,
                    "max_zoom": settings.viewer_imagery_max_zoom}
     return {"imagery": imagery, "terrain": settings.viewer_terrain_url, "home": cached[1],
-            "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds}
+            "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
+            "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES)}
 
 
-WATCHED = ("parcels", "buildings", "auctions", "rights")
+WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services")
 
 
 @router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")
 async def viewer_versions(request: Request):
     """The data versions (bumped in the transaction of any change to parcels, buildings,
-    auctions or rights) and the current tileset build: an open viewer polls this to redraw what changed."""
+    auctions, rights, zones or services) and the current tileset build: an open viewer polls this to redraw what changed."""
     state = request.app.state
     versions = dict(zip(WATCHED, await state.db.data_versions(WATCHED), strict=True))
     try:

@@ -73,7 +73,9 @@ def parcels(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None
     """Import cadastral parcels from FILE.
 
     GeoJSON, GeoPackage, Shapefile, or Rosreestr XML (KPT v10 and
-    extract_cadastral_plan_territory, with the buildings they hold). Fields read:
+    extract_cadastral_plan_territory, with the buildings and constructions they
+    hold — their rings, open lines and points — and a KPT's zones). A feature
+    whose cadastral number names a region must land in it. Fields read:
     cadastral_number (required), address, declared_area_m2, land_category,
     permitted_use, permitted_use_text, cadastral_value, state, parcel_type,
     registered_on.

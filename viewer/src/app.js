@@ -1,6 +1,7 @@
 // citymodel viewer: CesiumJS (served by the API from node_modules, no ion, no CDN) showing the
-// buildings' 3D Tiles, with parcel cards, search, thematic colours, the parcels layer, the
-// auctions panel, shadows, a measuring tool and a shareable URL. This module wires them.
+// buildings' 3D Tiles, with parcel cards, search, thematic colours, the parcels, zones,
+// services and networks layers, the auctions panel, shadows, a measuring tool and a shareable
+// URL. This module wires them.
 import { signIn, signOut, signedInAs } from "./api.js";
 import { AuctionsPanel } from "./auctions.js";
 import { ParcelCard } from "./card.js";
@@ -9,6 +10,7 @@ import { createViewer, flyHome, pickGround } from "./globe.js";
 import { escape } from "./html.js";
 import { language, setLanguage, t, translatePage } from "./i18n.js";
 import { createParcelsLayer } from "./parcels-layer.js";
+import { LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
 import { setUpSearch } from "./search.js";
 import { THEMES, buildingStyle, liveAuctionStatuses } from "./themes.js";
 import { MeasureTool, cityNoon, cityTime, setShadows } from "./tools.js";
@@ -90,6 +92,12 @@ handler.setInputAction(async (click) => {
     return;
   }
   const picked = viewer.scene.pick(click.position);
+  const service = services.serviceOf(picked);
+  if (service) {
+    highlight(undefined);
+    card.openService(service);
+    return;
+  }
   if (picked instanceof Cesium.Cesium3DTileFeature) {
     highlight(picked);
     const building = {};
@@ -109,7 +117,12 @@ handler.setInputAction(async (click) => {
 $("close").addEventListener("click", () => highlight(undefined));
 
 // --- search and the auctions panel ---------------------------------------------------------
-setUpSearch($("search"), choose, say);
+setUpSearch($("search"), choose, (feature) => {
+  const [lon, lat] = feature.geometry.coordinates;
+  viewer.camera.flyTo({ destination: Cesium.Cartesian3.fromDegrees(lon, lat, 600), duration: 1.2 });
+  showLayer("services", true);
+  card.openService(feature);
+}, say);
 const auctions = new AuctionsPanel($("auctions"), choose);
 window.citymodel.auctions = auctions;
 const pressed = (button, on) => button.setAttribute("aria-pressed", String(on));
@@ -147,9 +160,14 @@ function showLegend() {
   const theme = THEMES[state.theme];
   if (theme) sections.push([t("theme"), theme.legend]);
   if (state.parcels && state.theme !== "auction") sections.push([t("parcelsLayer"), THEMES.auction.legend]);
+  const kinds = config.zone_kinds || Object.keys(ZONE_STYLES);
+  if (state.zones) sections.push([t("zonesLayer"), kinds.map((k) => [ZONE_STYLES[k].colour, ZONE_STYLES[k].label, ZONE_STYLES[k].hatch])]);
+  const categories = config.service_categories || Object.keys(SERVICE_STYLES);
+  if (state.services) sections.push([t("servicesLayer"), categories.map((c) => [SERVICE_STYLES[c].colour, `category_${c}`])]);
+  if (state.networks) sections.push([t("networksLayer"), [[LINE_COLOUR, "networkLine"]]]);
   legend.hidden = !sections.length;
   legend.innerHTML = sections.map(([title, items]) => `<h4>${escape(title)}</h4>`
-    + items.map(([c, label]) => `<div><i style="background:${c}"></i>${escape(t(label))}</div>`).join("")).join("");
+    + items.map(([c, label, hatched]) => `<div><i class="${hatched ? "hatched" : ""}" style="--c:${c};background-color:${c}"></i>${escape(t(label))}</div>`).join("")).join("");
 }
 $("theme").addEventListener("change", applyStyle);
 $("filter").addEventListener("change", applyStyle);
@@ -199,6 +217,27 @@ function showParcels(on) {
   save();
 }
 $("parcels-toggle").addEventListener("click", () => showParcels(!state.parcels));
+
+// --- zones, services and networks ------------------------------------------------------------
+const layers = {
+  zones: createZonesLayer(viewer, () => say(t("zonesUnreachable"), true)),
+  services: new ServicesLayer(viewer, () => say(t("servicesUnreachable"), true)),
+  networks: createNetworksLayers(viewer, () => say(t("networksUnreachable"), true)),
+};
+const services = layers.services;
+Object.assign(window.citymodel, layers);
+function showLayer(name, on) {
+  state[name] = on;
+  const layer = layers[name];
+  if (layer.layer) layer.layer.show = on;
+  else layer.show = on;
+  pressed($(`${name}-toggle`), on);
+  showLegend();
+  save();
+}
+for (const name of Object.keys(layers)) {
+  $(`${name}-toggle`).addEventListener("click", () => showLayer(name, !state[name]));
+}
 
 // --- shadows and measuring -----------------------------------------------------------------
 function showShadows(when) {
@@ -277,6 +316,7 @@ if (state.view) setCameraView(viewer.camera, state.view);
 else if (config.home) flyHome(viewer, config);
 else say(t("noHome"));
 if (state.parcels) showParcels(true);
+for (const name of Object.keys(layers)) if (state[name]) showLayer(name, true);
 showShadows(state.shadows);
 if (state.parcel) choose(state.parcel, false);
 loadTileset();
@@ -289,5 +329,8 @@ watchChanges(config.refresh_seconds || 30, async (changed) => {
     if (state.theme === "auction" || state.filter !== "all") await applyStyle();
     if (!auctions.panel.hidden) auctions.load();
   }
+  if (changed.has("zones")) layers.zones.refresh();
+  if (changed.has("services")) layers.services.refresh();
+  if (changed.has("buildings")) layers.networks.refresh();
   await card.update();
 });

@@ -1,6 +1,6 @@
 // The side panel: a building's attributes and the card of its parcel (areas, permitted use,
-// rights and encumbrances, auction history with links to the source notices), and the
-// parcel's outline on the ground.
+// rights and encumbrances, auction history with links to the source notices, its zones and
+// the nearest services), and the parcel's outline on the ground; or a city service's card.
 import { api } from "./api.js";
 import { escape } from "./html.js";
 import { t } from "./i18n.js";
@@ -99,7 +99,42 @@ export class ParcelCard {
       const status = escape(a.status ? t(`status_${a.status}`) : "—");
       return [name, { html: url ? `${status} · <a href="${escape(url)}" target="_blank" rel="noopener">${t("notice")}</a>` : status }];
     }))}</div>` : "<p>—</p>";
+    return html + this.planningHtml(p);
+  }
+
+  // What the city's planning data say of the parcel: its territorial zone with the zone's
+  // parameters, the restriction and heritage zones on it, the nearest services.
+  planningHtml(p) {
+    const limit = (zone, name, digits = 1) => (zone[name] != null ? number(zone[name], digits)
+      : zone.limits_text && zone.limits_text[name] ? t(`limit_${zone.limits_text[name]}`) : "—");
+    let html = `<h3>${t("territorialZone")}</h3>`;
+    const z = p.territorial_zone;
+    html += z ? `<div class="territorial-zone" data-zone="${escape(z.zone_code)}">` + rows([
+      [z.zone_code || "—", z.name], [t("maxHeight"), limit(z, "max_height_m")], [t("maxFloors"), limit(z, "max_floors", 0)],
+      [t("maxCoverage"), limit(z, "max_coverage_pct")], [t("maxDensity"), limit(z, "max_density")],
+      [t("minSetback"), limit(z, "min_setback_m")], [t("permittedUses"), (z.permitted_uses || []).join(", ") || "—"],
+      [t("shareOfParcel"), number(z.share_of_parcel_pct, 1)]]) + "</div>" : "<p>—</p>";
+    html += `<h3>${t("restrictionZones")}</h3>`;
+    html += p.restriction_zones && p.restriction_zones.length ? `<div class="restriction-zones">${p.restriction_zones.map((r) =>
+      `<div class="zone-${escape(r.kind)}" data-zone="${escape(r.registry_number || r.zone_code)}"><b>${escape(t(`zone_${r.kind}`))}</b> `
+      + `${escape(r.registry_number || r.zone_code || "")} — ${escape(r.name || "")}. ${t("overlap")}: ${escape(number(r.overlap_m2, 1))}`
+      + (r.restrictions ? `<p class="restrictions">${escape(r.restrictions)}</p>` : "") + "</div>").join("")}</div>` : "<p>—</p>";
+    html += `<h3>${t("nearestServices")}</h3>`;
+    html += p.nearest_services && p.nearest_services.length ? `<div class="nearest-services">${rows(p.nearest_services.map((n) =>
+      [t(`category_${n.category}`), `${n.name || n.kind} — ${number(n.distance_m)} ${t("distanceM")}`]))}</div>` : "<p>—</p>";
     return html;
+  }
+
+  // A city service (a GeoJSON feature of /collections/services/items or /services)
+  openService(feature) {
+    this.path = null;
+    this.building = null;
+    this.panel.hidden = false;
+    const s = feature.properties;
+    const capacity = s.capacity != null ? `${number(s.capacity)} ${s.capacity_unit ? t(s.capacity_unit) : ""}` : null;
+    this.show(null, `<h2 class="service-card" data-service="${escape(feature.id)}">${escape(s.name || t("service"))}</h2>` + rows([
+      [t("category"), t(`category_${s.category}`)], [t("kind"), s.kind], [t("address"), s.address],
+      [t("capacity"), capacity], [t("openingHours"), s.opening_hours]]));
   }
 
   // The parcel's boundary: a yellow line and a light fill on the ground.
