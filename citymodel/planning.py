@@ -42,6 +42,26 @@ LIMIT_RANGES = {  # plausible values: anything outside is a typo or another unit
 }
 
 
+# Rosreestr's zone type classifier (dZone): 218010… territorial zones, 218020… zones with
+# special conditions of use, among them 218020020002 the protection zones of cultural
+# heritage sites. A KPT v10 zone has no type code: its kind is in its description.
+HERITAGE_ZONE_CODE = "218020020002"
+_HERITAGE_WORDS = re.compile(r"культурного наследия|охраны объект\w* культур|ОКН\b", re.IGNORECASE)
+
+
+def register_zone_kind(type_code: str | None, description: str | None,
+                       territorial: bool = False) -> str:
+    """The kind of a zone of a Rosreestr file, from its type code or its description."""
+    code = (type_code or "").strip()
+    if territorial or code.startswith("218010"):
+        return "territorial"
+    if code == HERITAGE_ZONE_CODE or _HERITAGE_WORDS.search(description or ""):
+        return "heritage"
+    if code.startswith("218020") or not code:
+        return "restriction"
+    return "other"
+
+
 class InvalidPlanningValue(ValueError):
     """A zone parameter that is neither a number nor a known phrase."""
 

@@ -185,3 +185,25 @@ def test_lonlat_declared_as_web_mercator_is_refused(db, tmp_path):
         import_parcels(db, settings_for(db), path, dry_run=True)
     assert "outside region 77 Moscow" in str(failure.value)
     assert "degrees read as metres" in str(failure.value)
+
+
+def test_the_newer_extract_brings_its_zones_with_their_kind(db):
+    summary = import_parcels(db, settings_for(db), DATA / "extract" / "extract-cpt.xml")
+    assert summary.counts.extra["zones_loaded"] == 1
+    kind, description, area = query(db, f"SELECT kind, description, ST_Area(ST_Transform(geom, {MSK26})) "
+                                        "FROM zones WHERE registry_number = '26:05-6.245'")[0]
+    assert kind == "heritage"  # type 218020020002: a protection zone of a heritage site
+    assert description.startswith("Охранная зона объекта культурного наследия")
+    assert area == pytest.approx(80 * 80, rel=1e-6)
+
+
+@pytest.mark.parametrize(("code", "description", "kind"), [
+    (None, "Охранная зона кабельной линии 10 кВ", "restriction"),
+    (None, "Зона охраны объектов культурного наследия", "heritage"),
+    ("218010010000", "Ж-1", "territorial"),
+    ("218020030005", "Санитарно-защитная зона", "restriction"),
+    ("218030000000", "Особая экономическая зона", "other"),
+])
+def test_the_kind_of_a_register_zone(code, description, kind):
+    from citymodel.planning import register_zone_kind
+    assert register_zone_kind(code, description) == kind

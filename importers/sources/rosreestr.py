@@ -23,6 +23,7 @@ from typing import Any
 import shapely
 from lxml import etree
 
+from citymodel.planning import register_zone_kind
 from importers.core import FileRejected
 
 KPT10 = "KPT v10 XML"
@@ -155,12 +156,13 @@ def _kpt_zone(elem, systems: dict) -> RegisterObject:
         for doc in elem.iterfind("{*}Documents/{*}Document")
     ]
     restrictions = elem.findtext("{*}SpecialZone/{*}ContentRestrictions")
+    description = _one_line(elem.findtext("{*}Description"))
     obj = RegisterObject(
         kind="zone",
         cadastral_number=(elem.findtext("{*}AccountNumber") or "").strip(),
         attrs={
-            "zone_kind": "territorial" if territorial is not None else "restriction",
-            "description": " ".join((elem.findtext("{*}Description") or "").split()) or None,
+            "zone_kind": register_zone_kind(None, description, territorial is not None),
+            "description": description,
             "restrictions": restrictions.strip() if restrictions else None,
             "permitted_uses": [u for u in uses if u] or None,
             "documents": [d for d in documents if d],
@@ -168,10 +170,7 @@ def _kpt_zone(elem, systems: dict) -> RegisterObject:
     )
     spatials = [(None, es) for es in elem.findall("{*}EntitySpatial")]
     _attach_geometry(obj, spatials, systems, _kpt_rings, polygon_required=False)
-    if obj.lines is not None or obj.points is not None:
-        obj.problems.append("boundary: a ring is not closed (first point ≠ last): a zone is an area")
-        obj.lines = obj.points = None
-    return obj
+    return _area_only(obj)
 
 
 def _kpt_parcel(elem, systems: dict) -> RegisterObject:
@@ -259,7 +258,12 @@ def _kpt_address(address) -> str | None:
 
 
 def _read_extract(path: Path) -> Iterator[RegisterObject]:
-    for _, elem in _iterparse(path, ("land_record", "build_record", "construction_record")):
+    records = ("land_record", "build_record", "construction_record", "zones_and_territories_record")
+    for _, elem in _iterparse(path, records):
+        if elem.tag == "zones_and_territories_record":
+            yield _extract_zone(elem)
+            _release(elem)
+            continue
         kind = {"land_record": "parcel", "build_record": "building"}.get(elem.tag, "construction")
         number = elem.findtext("object/common_data/cad_number") or ""
         if kind == "parcel":
@@ -291,6 +295,30 @@ def _read_extract(path: Path) -> Iterator[RegisterObject]:
                          _extract_rings, polygon_required=kind == "parcel")
         yield obj
         _release(elem)
+
+
+def _extract_zone(elem) -> RegisterObject:
+    """``zones_and_territories_record``: a zone by its registry number, its kind from the
+    zone type classifier (``type_zone/code``)."""
+    head = "b_object_zones_and_territories/"
+    type_name = _one_line(elem.findtext(head + "type_zone/value"))
+    description = _one_line(elem.findtext(head + "description")) or type_name
+    obj = RegisterObject(
+        kind="zone",
+        cadastral_number=(elem.findtext(head + "b_object/reg_numb_border") or "").strip(),
+        attrs={
+            "zone_kind": register_zone_kind(elem.findtext(head + "type_zone/code"), description),
+            "description": description,
+            "restrictions": _one_line(elem.findtext(head + "content_restrict_encumbrances")),
+            "permitted_uses": None,
+            "documents": [],
+        },
+    )
+    spatials = [(contour.findtext("number_pp"), contour.find("entity_spatial"))
+                for contour in elem.findall("b_contours_location/contours/contour")]
+    _attach_geometry(obj, [(n, es) for n, es in spatials if es is not None], None,
+                     _extract_rings, polygon_required=False)
+    return _area_only(obj)
 
 
 def _extract_rings(entity_spatial) -> list:
@@ -393,6 +421,14 @@ def _object_parts(rings, polygons: list, lines: list, points: list) -> None:
         else:  # an open polyline (or a closed one too thin to enclose anything)
             lines.append(ring)
     close_polygon()
+
+
+def _area_only(zone: RegisterObject) -> RegisterObject:
+    """A zone is an area: an open line or a lone point in its boundary is a problem."""
+    if zone.lines is not None or zone.points is not None:
+        zone.problems.append("boundary: a ring is not closed (first point ≠ last): a zone is an area")
+        zone.lines = zone.points = None
+    return zone
 
 
 def _circle(x: str | None, y: str | None, radius: str | None) -> shapely.Geometry:

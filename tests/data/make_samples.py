@@ -184,7 +184,11 @@ EXTRACT = f"""<?xml version="1.0" encoding="utf-8"?>
 <construction_records>
 <construction_record><object><common_data><cad_number>26:05:0604040:31</cad_number></common_data></object><contours_location><contours><contour><entity_spatial><sk_id>МСК-26 от СК-95, зона 1</sk_id><spatials_elements><spatial_element><ordinates><ordinate><ord_nmb>1</ord_nmb><x>{X0 + 340:.2f}</x><y>{Y0 + 40:.2f}</y><r>3</r></ordinate></ordinates></spatial_element></spatials_elements></entity_spatial></contour></contours></contours_location></construction_record>
 </construction_records>
-</base_data></record_data></cadastral_block></cadastral_blocks></extract_cadastral_plan_territory>
+</base_data></record_data>
+<zones_and_territories_boundaries>
+<zones_and_territories_record><record_info><registration_date>2019-04-02</registration_date></record_info><b_object_zones_and_territories><b_object><reg_numb_border>26:05-6.245</reg_numb_border></b_object><type_zone><code>218020020002</code><value>Зона охраны объекта культурного наследия</value></type_zone><description>Охранная зона объекта культурного наследия «Дом купца Ефимова»</description></b_object_zones_and_territories>{_contour(_ordinates(X0 + 290, Y0 - 10, 80)).replace("contours_location", "b_contours_location")}</zones_and_territories_record>
+</zones_and_territories_boundaries>
+</cadastral_block></cadastral_blocks></extract_cadastral_plan_territory>
 """
 
 RIGHTS_CSV = """cadastral_number,registration_number,kind,type_code,type_name,holder_kind,holder_name,holder_inn,share,registered_on,starts_on,ends_on
