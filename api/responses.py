@@ -75,6 +75,11 @@ def html_page(title: str, document: dict, headers: dict[str, str] | None = None)
     return HTMLResponse(page, headers=headers)
 
 
+def render_template(name: str, **values) -> str:
+    """One of api/templates, rendered (autoescaped)."""
+    return _templates.get_template(name).render(**values)
+
+
 def not_modified(request: Request, etag: str) -> bool:
     header = request.headers.get("if-none-match")
     if not header:

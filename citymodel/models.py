@@ -38,7 +38,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
+from citymodel.planning import (
+    CAPACITY_UNITS,
+    MAX_PROPOSAL_HEIGHT_M,
+    PROPOSAL_USES,
+    SERVICE_CATEGORIES,
+    ZONE_KINDS,
+)
 
 HEIGHT_SOURCES = ("measured", "levels", "default")
 HOLDER_KINDS = ("individual", "legal_entity", "public")
@@ -424,7 +430,7 @@ class Service(Timestamps, Base):
     )
 
 
-USER_ROLES = ("viewer", "official", "admin")
+USER_ROLES = ("viewer", "planner", "official", "admin")  # weakest first
 
 
 class User(Base):
@@ -438,6 +444,61 @@ class User(Base):
     role: Mapped[str] = mapped_column(Text)
     api_key_hash: Mapped[str] = mapped_column(Text, unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Scenario(Timestamps, Base):
+    """A planner's development scenario: proposed buildings and demolitions, and its last
+    check (the report, and the data versions it was checked against)."""
+
+    __tablename__ = "scenarios"
+    __table_args__ = (CheckConstraint("length(name) BETWEEN 1 AND 200", name="scenarios_name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(ForeignKey("users.name", onupdate="CASCADE"), index=True)
+    published: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_versions: Mapped[dict | None] = mapped_column(JSONB)
+    report: Mapped[dict | None] = mapped_column(JSONB)
+
+
+class ScenarioBuilding(Timestamps, Base):
+    """A proposed building of a scenario."""
+
+    __tablename__ = "scenario_buildings"
+    __table_args__ = (
+        CheckConstraint(f"height > 0 AND height <= {MAX_PROPOSAL_HEIGHT_M:g} AND min_height >= 0 "
+                        "AND min_height < height", name="scenario_buildings_heights"),
+        CheckConstraint("floors BETWEEN 1 AND 300", name="scenario_buildings_floors"),
+        CheckConstraint(_in("use", tuple(PROPOSAL_USES)), name="scenario_buildings_use"),
+        CheckConstraint("residential_share BETWEEN 0 AND 1", name="scenario_buildings_residential_share"),
+        CheckConstraint("floor_area > 0", name="scenario_buildings_floor_area"),
+        Index("scenario_buildings_footprint_gist", "footprint", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    footprint = mapped_column(_storage_geometry("MULTIPOLYGON"), nullable=False)
+    height: Mapped[float] = mapped_column(Float)
+    min_height: Mapped[float] = mapped_column(Float, server_default="0")
+    floors: Mapped[int | None] = mapped_column(SmallInteger)
+    use: Mapped[str] = mapped_column(Text)
+    residential_share: Mapped[float | None] = mapped_column(Float)
+    floor_area: Mapped[float | None] = mapped_column(Float)
+
+
+class ScenarioDemolition(Base):
+    """An existing building a scenario removes."""
+
+    __tablename__ = "scenario_demolitions"
+
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"),
+                                             primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

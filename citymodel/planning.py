@@ -113,6 +113,54 @@ def parse_permitted_uses(raw) -> list[str] | None:
     return codes or None
 
 
+# -- proposals -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalUse:
+    """A use a planner may give a proposed building, and the permitted-use codes
+    (classifier of permitted uses of land, Приказ Росреестра П/0412) it needs one of."""
+
+    use: str
+    codes: tuple[str, ...]
+    residential: bool = False
+
+
+PROPOSAL_USES = {u.use: u for u in (
+    ProposalUse("residential", ("2.1", "2.1.1", "2.5", "2.6"), residential=True),
+    ProposalUse("office", ("4.1",)),
+    ProposalUse("retail", ("4.4", "4.2")),
+    ProposalUse("hotel", ("4.7",)),
+    ProposalUse("school", ("3.5.1",)),
+    ProposalUse("kindergarten", ("3.5.1",)),
+    ProposalUse("clinic", ("3.4.1",)),
+    ProposalUse("hospital", ("3.4.2",)),
+    ProposalUse("culture", ("3.6", "3.6.1")),
+    ProposalUse("sport", ("5.1", "5.1.1", "5.1.2")),
+    ProposalUse("industrial", ("6.0", "6.6", "6.9")),
+    ProposalUse("garage", ("2.7.1", "4.9")),
+)}
+STOREY_M = 3.0  # floors of a proposal given only by its height: one a STOREY_M
+# Residents of a residential proposal: its residential floor area over this many m² a
+# person (a Moscow planning project: 38,964 m² of flats for 1,300 people ≈ 30 m²/person;
+# reference planning.md §2). A setting: `CITYMODEL_FLOOR_AREA_PER_RESIDENT_M2`.
+FLOOR_AREA_PER_RESIDENT_M2 = 30.0
+MAX_PROPOSAL_HEIGHT_M = 1000.0
+
+
+def code_covers(general: str, code: str) -> bool:
+    """Whether the permitted use ``general`` (``2.0``, ``3.5``, ``2.6``) includes ``code``."""
+    general, code = general.strip(), code.strip()
+    if general == code or code.startswith(general + "."):
+        return True
+    return general.endswith(".0") and code.startswith(general[:-2] + ".")
+
+
+def use_permitted(codes: tuple[str, ...], permitted: list[str] | tuple[str, ...]) -> bool:
+    """Whether any of a use's codes is among (or under) the permitted ones."""
+    return any(code_covers(p, c) for p in permitted for c in codes)
+
+
 # -- city services -------------------------------------------------------------------
 
 SERVICE_CATEGORIES = ("education", "health", "culture", "sport", "tourism", "social")

@@ -30,6 +30,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2
+
 from citymodel.errors import ConfigurationError
 
 CONFIG_ENV = "CITYMODEL_CONFIG"
@@ -117,6 +119,11 @@ class Settings(BaseSettings):
     geoid_grid: Path = Field(
         default=Path("/usr/share/proj/egm96_15.gtx"),
         description="Geoid grid for orthometric heights (EGM96, from Debian's proj-data).",
+    )
+    floor_area_per_resident_m2: float = Field(
+        default=FLOOR_AREA_PER_RESIDENT_M2, gt=0, le=500,
+        description="Residential floor area a resident of a proposed building takes, m² "
+                    "(residents = residential floor area / this).",
     )
     crs_overrides: dict[str, str] = Field(
         default_factory=dict,

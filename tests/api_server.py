@@ -2,7 +2,7 @@
 
 The district (parcels, buildings, rights, auctions and results, zones, services and its
 linear constructions) is imported into its
-own database, its 3D Tiles are built, three users are added through the CLI, and the
+own database, its 3D Tiles are built, users of every role (two planners) are added through the CLI, and the
 server runs as a subprocess on a free port, exactly as `citymodel serve` runs it.
 """
 
@@ -67,9 +67,10 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
         cli(env, "import", kind, str(district / name))
     cli(env, "tiles", "build", "--jobs", "1")
     keys = {}
-    for role in ("viewer", "official", "admin"):
-        out = cli(env, "users", "add", f"test-{role}", "--role", role)
-        keys[role] = re.search(r"cm_\S+", out)[0]
+    for name, role in (("viewer", "viewer"), ("planner", "planner"), ("planner2", "planner"),
+                       ("official", "official"), ("admin", "admin")):
+        out = cli(env, "users", "add", f"test-{name}", "--role", role)
+        keys[name] = re.search(r"cm_\S+", out)[0]
     log = directory / "server.log"
     url, process = launch(env, log)
     return Server(url, db, keys, tiles, state, env, log), process

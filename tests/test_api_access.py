@@ -14,7 +14,7 @@ import pytest
 from conftest import query
 from test_api import execute, tile_of
 
-ROLES = (None, "viewer", "official", "admin")
+ROLES = (None, "viewer", "planner", "official", "admin")
 
 
 def db(api, sql: str, **params):
@@ -33,7 +33,7 @@ def individuals(api):
 
 def test_anonymous_and_viewers_never_see_individuals_names(api, individuals):
     number, name, inn = individuals[0]
-    for role in (None, "viewer"):
+    for role in (None, "viewer", "planner"):
         with api.client(role) as client:
             card = client.get(f"/parcels/{number}").json()
             hidden = [r for r in card["rights"] if r["holder_kind"] == "individual"]

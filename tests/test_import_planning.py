@@ -160,7 +160,7 @@ def test_open_data_csv_with_the_portal_geodata_text(db, tmp_path):
 
 @pytest.mark.parametrize(("row", "needles"), [
     ({"global_id": None}, ("row 2", "field global_id", "a value is required")),
-    ({"geoData": {"type": "Point", "coordinates": ["x"]}}, ("row 2 (mos:2), field geoData", "not a valid GeoJSON geometry")),
+    ({"geoData": {"type": "Point", "coordinates": ["x"]}}, ("row 2 (mos:2), field geoData", "not a valid GeoJSON Point")),
     ({"geoData": None}, ("row 2 (mos:2), field geoData", "no position")),
     ({"kind": "casino"}, ("row 2 (mos:2), field kind", "'casino' is not a service kind")),
     ({"Capacity": -5}, ("row 2 (mos:2), field capacity", "not a whole number of places")),

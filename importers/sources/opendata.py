@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from citymodel import geojson
 from importers.core import FileRejected
 from importers.loading import Batch
 from importers.sources.tables import load_json
@@ -203,11 +204,8 @@ def _geometry(value, column: str) -> shapely.Geometry | None:
             if len(numbers) < 2 or len(numbers) % 2:
                 raise ValueError(f"{column} {value[:60]!r} holds no coordinates") from None
             return shapely.centroid(shapely.MultiPoint(np.array(numbers).reshape(-1, 2)))
-    if not isinstance(value, dict):
-        raise ValueError(f"{column} is not a GeoJSON geometry")
     try:
-        geometry = shapely.geometry.shape(value)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError,
-            shapely.errors.GEOSException) as exc:
-        raise ValueError(f"{column} is not a valid GeoJSON geometry ({exc})") from None
+        geometry = geojson.shape(value)
+    except geojson.InvalidGeoJSON as exc:
+        raise ValueError(f"{column} is {exc}") from None
     return None if geometry.is_empty else geometry

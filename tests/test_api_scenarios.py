@@ -1,0 +1,193 @@
+"""Development scenarios through the real API: the planner's workflow, who may do what,
+bad proposals refused whole, stale reports, comparison and export.
+
+Measured values are checked against PostGIS's own answers on the same data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+from conftest import query
+from test_api import execute
+
+
+def q(api, sql: str, **params):
+    return query(api.db, sql, **params)
+
+
+@pytest.fixture(scope="module")
+def site(api):
+    """A parcel of zone Ж-1 (15 m, 4 floors) that the cable strip crosses: (number, lon/lat polygon)."""
+    number, wkt = q(api, """
+        SELECT p.cadastral_number, ST_AsText(p.geom) FROM parcels p
+        JOIN zones t ON t.zone_code = 'Ж-1' AND ST_Contains(t.geom, p.geom)
+        JOIN zones c ON c.registry_number = '77:01-6.501' AND ST_Intersects(c.geom, p.geom)
+        WHERE p.permitted_use = '2.1.1' ORDER BY p.id LIMIT 1""")[0]
+    return number, shapely.from_wkt(wkt)
+
+
+def feature(polygon: shapely.Geometry, **properties) -> dict:
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(polygon),
+            "properties": {"height": 12, "use": "residential", **properties}}
+
+
+def over_the_edge(parcel: shapely.Geometry) -> shapely.Geometry:
+    """A footprint from the parcel's middle past its east and north edges (into the cable
+    strip along the street to the north)."""
+    w, s, e, n = parcel.bounds
+    cx, cy = parcel.centroid.x, parcel.centroid.y
+    return shapely.box(cx - (e - w) * 0.15, cy - (n - s) * 0.2, e + 0.00005, n + 0.00002)
+
+
+@pytest.fixture(scope="module")
+def scenario(api, site):
+    """A planner's scenario with one 30 m building over the parcel's edge, checked."""
+    number, parcel = site
+    with api.client("planner") as planner:
+        created = planner.post("/scenarios", json={"name": "Башня на Пресне", "description": "проба"})
+        assert created.status_code == 201, created.text
+        sid = created.json()["id"]
+        added = planner.post(f"/scenarios/{sid}/buildings",
+                             json=feature(over_the_edge(parcel), height=30, floors=10, name="Башня"))
+        assert added.status_code == 201, added.text
+        report = planner.post(f"/scenarios/{sid}/check")
+        assert report.status_code == 200, report.text
+    return sid, added.json()["id"], report.json()
+
+
+def findings(report: dict, rule: str) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+def test_the_checks_find_the_violations_postgis_measures(api, site, scenario):
+    number, parcel = site
+    sid, bid, report = scenario
+    assert report["status"] == "violation" and report["stale"] is False
+    outside = findings(report, "parcel_fit")[0]
+    assert outside["status"] == "violation"
+    expected = q(api, """SELECT ST_Area(ST_Difference(b.footprint, p.geom)::geography)
+        FROM scenario_buildings b, parcels p WHERE b.id = :b AND p.cadastral_number = :n""",
+                 b=bid, n=number)[0][0]
+    assert outside["value"] == pytest.approx(expected, rel=0.01) and expected > 10
+    assert shapely.geometry.shape(outside["geometry"]).distance(parcel.boundary) < 1e-7
+    height = findings(report, "height")[0]
+    assert (height["status"], height["value"], height["limit"], height["source"]) == \
+        ("violation", 30, 15, "zone Ж-1")
+    assert findings(report, "floors")[0]["status"] == "violation"
+    cable = [f for f in findings(report, "zones") if f["source"] == "77:01-6.501"]
+    assert cable and cable[0]["status"] == "violation" and "Запрещается" in cable[0]["message"]
+    assert report["summary"]["violation"] == sum(f["status"] == "violation" for f in report["findings"])
+    assert report["totals"]["floor_area_m2"] > 0 and report["totals"]["residents"] > 0
+    assert report["totals"]["max_height_m"] == 30
+
+
+def test_roles_and_publication(api, scenario):
+    sid, bid, _ = scenario
+    for role in (None, "viewer", "planner2"):  # unpublished: not there for them
+        with api.client(role) as client:
+            assert client.get(f"/scenarios/{sid}").status_code == 404
+            assert sid not in [s["id"] for s in client.get("/scenarios").json()["scenarios"]]
+    with api.client("official") as official:
+        assert official.get(f"/scenarios/{sid}").status_code == 200  # officials read all
+        assert official.patch(f"/scenarios/{sid}", json={"name": "x"}).status_code == 403
+    with api.client("planner2") as other:
+        own = other.post("/scenarios", json={"name": "Чужой"}).json()["id"]
+    with api.client("planner") as planner:
+        assert planner.patch(f"/scenarios/{own}", json={"published": True}).status_code == 404
+        assert planner.patch(f"/scenarios/{sid}", json={"published": True}).status_code == 200
+    with api.client("planner2") as other:
+        assert other.get(f"/scenarios/{sid}").status_code == 200  # published: readable
+        assert other.post(f"/scenarios/{sid}/check").status_code == 403  # but not theirs
+        assert other.delete(f"/scenarios/{sid}/buildings/{bid}").status_code == 403
+    with api.client() as anonymous:
+        assert anonymous.get(f"/scenarios/{sid}/report").status_code == 200
+        assert anonymous.post("/scenarios", json={"name": "x"}).status_code == 401
+    with api.client("viewer") as viewer:
+        assert viewer.post("/scenarios", json={"name": "x"}).status_code == 403
+    actions = {(r[0], r[1]) for r in q(api, "SELECT action, entity FROM audit_log WHERE actor = 'test-planner'")}
+    assert {("create", "scenarios"), ("create", "scenario_buildings"), ("update", "scenarios")} <= actions
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    ({"geometry": {"type": "Polygon", "coordinates": [[[37.55, 55.75], [37.5505, 55.7505], [37.5505, 55.75],
+                                                       [37.55, 55.7505], [37.55, 55.75]]]}}, "Self-intersection"),
+    ({"geometry": {"type": "Polygon", "coordinates": [[[55.75, 37.55], [55.7505, 37.55], [55.7505, 37.5505],
+                                                       [55.75, 37.5505], [55.75, 37.55]]]}}, "outside the city"),
+    ({"geometry": {"type": "Polygon", "coordinates": [[[37.55, 55.75], [37.550001, 55.75], [37.550001, 55.750001],
+                                                       [37.55, 55.750001], [37.55, 55.75]]]}}, "no area"),
+    ({"geometry": {"type": "LineString", "coordinates": [[37.55, 55.75], [37.56, 55.75]]}}, "Polygon"),
+    ({"properties": {"height": 0, "use": "residential"}}, "height"),
+    ({"properties": {"height": 1001, "use": "residential"}}, "height"),
+    ({"properties": {"height": 20, "use": "casino"}}, "use"),
+    ({"properties": {"height": 20, "use": "office", "min_height": 25}}, "min_height"),
+    ({"properties": {"height": 20, "use": "office", "floors": 0}}, "floors"),
+    ({"properties": {"height": 20, "use": "office", "residential_share": 1.5}}, "residential_share"),
+])
+def test_bad_proposals_are_422_naming_the_field_and_write_nothing(api, site, scenario, change, needle):
+    sid, _, _ = scenario
+    good = feature(site[1].centroid.buffer(0.0001, quad_segs=2))
+    before = q(api, "SELECT count(*), max(updated_at) FROM scenario_buildings WHERE scenario_id = :s", s=sid)
+    with api.client("planner") as planner:
+        response = planner.post(f"/scenarios/{sid}/buildings", json={**good, **change})
+    assert response.status_code == 422, response.text
+    assert needle in response.json()["description"]
+    assert q(api, "SELECT count(*), max(updated_at) FROM scenario_buildings WHERE scenario_id = :s", s=sid) == before
+
+
+def test_a_report_is_stale_after_the_data_or_the_scenario_change(api, site):
+    number, parcel = site
+    with api.client("planner") as planner:
+        sid = planner.post("/scenarios", json={"name": "Проверка свежести"}).json()["id"]
+        planner.post(f"/scenarios/{sid}/buildings", json=feature(parcel.centroid.buffer(0.00008, quad_segs=2)))
+        assert planner.post(f"/scenarios/{sid}/check").json()["stale"] is False
+        assert planner.get(f"/scenarios/{sid}/report").json()["stale"] is False
+        execute(api, "UPDATE zones SET max_height_m = max_height_m WHERE zone_code = 'Ж-1'")  # any writer
+        assert planner.get(f"/scenarios/{sid}/report").json()["stale"] is True
+        assert planner.post(f"/scenarios/{sid}/check").json()["stale"] is False
+        building = planner.get(f"/scenarios/{sid}").json()["buildings"]["features"][0]["id"]
+        assert planner.delete(f"/scenarios/{sid}/buildings/{building}").status_code == 204
+        report = planner.get(f"/scenarios/{sid}/report").json()
+        assert report["stale"] is True  # the scenario itself changed
+
+
+def test_demolitions_and_comparison(api, site):
+    number, parcel = site
+    existing = q(api, """SELECT b.id, b.footprint IS NOT NULL FROM buildings b JOIN parcels p ON p.id = b.parcel_id
+                         WHERE p.cadastral_number = :n ORDER BY b.id LIMIT 1""", n=number)
+    assert existing, "the site has no building"
+    building = existing[0][0]
+    with api.client("planner") as planner:
+        keep = planner.post("/scenarios", json={"name": "Сохранить"}).json()["id"]
+        clear = planner.post("/scenarios", json={"name": "Снести"}).json()["id"]
+        footprint = parcel.centroid.buffer(0.00006, quad_segs=2)
+        for sid in (keep, clear):
+            assert planner.post(f"/scenarios/{sid}/buildings", json=feature(footprint, floors=4)).status_code == 201
+        assert planner.put(f"/scenarios/{clear}/demolitions/{building}").status_code == 204
+        assert planner.put(f"/scenarios/{clear}/demolitions/999999999").status_code == 404
+        report = planner.post(f"/scenarios/{clear}/check").json()
+        removed = [f for f in findings(report, "demolitions") if f["details"].get("building_id") == building]
+        floor_area = q(api, """SELECT ST_Area(footprint::geography) * coalesce(floors, greatest(1, round(height / 3)))
+                               FROM buildings WHERE id = :b""", b=building)[0][0]
+        assert removed and removed[0]["value"] == pytest.approx(floor_area, rel=0.01)
+        compared = planner.get("/scenarios/compare", params={"ids": f"{keep},{clear}"})
+        assert compared.status_code == 200, compared.text
+        a, b = compared.json()["scenarios"]
+        assert (a["id"], b["id"]) == (keep, clear)
+        assert a["totals"]["floor_area_m2"] == pytest.approx(b["totals"]["floor_area_m2"])
+        assert (a["totals"]["demolished"], b["totals"]["demolished"]) == (0, 1)
+        assert b["totals"]["demolished_floor_area_m2"] == pytest.approx(floor_area, rel=0.01)
+        assert a["totals"]["coverage_pct"] > b["totals"]["coverage_pct"]
+        exported = planner.get(f"/scenarios/{clear}.geojson")
+        assert exported.headers["content-type"] == "application/geo+json"
+        kinds = sorted("demolished" if f["properties"].get("demolished") else "proposed"
+                       for f in exported.json()["features"])
+        assert kinds == ["demolished", "proposed"]
+        html = planner.get(f"/scenarios/{clear}/report", params={"f": "html"})
+        assert html.headers["content-type"].startswith("text/html") and "demolitions" in html.text
+        assert planner.get("/scenarios/compare", params={"ids": f"{keep}"}).status_code == 400
+        assert planner.get("/scenarios/compare", params={"ids": "1,x"}).status_code == 400
+    with api.client() as anonymous:  # not published: not comparable for everyone
+        assert anonymous.get("/scenarios/compare", params={"ids": f"{keep},{clear}"}).status_code == 404
+    json.dumps(report)  # the report is plain JSON
