@@ -161,6 +161,64 @@ def use_permitted(codes: tuple[str, ...], permitted: list[str] | tuple[str, ...]
     return any(code_covers(p, c) for p in permitted for c in codes)
 
 
+# -- sunlight (insolation) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InsolationNorm:
+    """СанПиН 1.2.3685-21 for living rooms, by latitude (reference planning.md §1; the
+    interrupted rule — one period of at least an hour, the total half an hour longer than
+    the continuous norm — as public implementations code it, unverified in the primary text).
+    The calculation day is the first day of the normative period, as sun rulers are made."""
+
+    zone: str
+    min_lat: float  # from this latitude (inclusive) …
+    max_lat: float  # … up to this one (exclusive)
+    month: int
+    day: int
+    continuous_h: float
+    interrupted_h: float
+    longest_period_h: float = 1.0
+
+
+INSOLATION_NORMS = (
+    InsolationNorm("northern", 58.0, 90.0, 4, 22, 2.5, 3.0),
+    InsolationNorm("central", 48.0, 58.0, 4, 22, 2.0, 2.5),
+    InsolationNorm("southern", -90.0, 48.0, 2, 22, 1.5, 2.0),
+)
+RESIDENTIAL_USES = ("residential", "apartments")  # existing buildings whose windows are checked
+
+
+def insolation_norm(lat: float) -> InsolationNorm:
+    return next(n for n in INSOLATION_NORMS if n.min_lat <= lat < n.max_lat)
+
+
+# -- social infrastructure for residents ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceNorm:
+    """How far residents may walk to a kind of service, and the places a thousand of them
+    need. Distances: СП 42.13330.2016 (reproduced in planning.md §2; its table number
+    unverified). Places per 1,000 residents: Moscow's МГСН 1.01-99 values as commonly
+    quoted — kindergartens 54, schools 124, clinics 17.75 visits a shift — unverified in the
+    primary text. Walking distance is the straight line × WALK_DETOUR."""
+
+    kind: str
+    label: str
+    walk_m: float
+    per_thousand: float
+    unit: str
+
+
+SERVICE_NORMS = (
+    ServiceNorm("kindergarten", "kindergarten", 300, 54, "places"),
+    ServiceNorm("school", "school", 500, 124, "places"),
+    ServiceNorm("clinic", "clinic", 1000, 17.75, "visits"),
+)
+WALK_DETOUR = 1.3  # a walk along streets is about this much longer than the straight line
+
+
 # -- city services -------------------------------------------------------------------
 
 SERVICE_CATEGORIES = ("education", "health", "culture", "sport", "tourism", "social")

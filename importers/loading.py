@@ -16,8 +16,8 @@ import shapely
 
 from citymodel.cadastral import CadastralNumber, lookup_key
 from citymodel.crs import ResolvedCrs
-from citymodel.regions import region_code
 from citymodel.errors import InvalidCadastralNumber
+from citymodel.regions import region_code
 from importers.core import RejectLog
 from importers.fields import Field, parse_column
 from importers.geometry import PolygonCleaner, decode_wkb, to_hex_ewkb

@@ -21,7 +21,14 @@ from citymodel.settings import Settings
 from importers.core import Context, Counts, FileRejected, Summary, run_import
 from importers.fields import Field, FieldValueError, text
 from importers.geometry import PolygonCleaner
-from importers.loading import Batch, Duplicates, keep_good_rows, parse_fields, placed_geometries, rows
+from importers.loading import (
+    Batch,
+    Duplicates,
+    keep_good_rows,
+    parse_fields,
+    placed_geometries,
+    rows,
+)
 from importers.sources import opendata, osm
 from importers.staging import Column, Stage
 

@@ -81,6 +81,11 @@ def test_the_checks_find_the_violations_postgis_measures(api, site, scenario):
     assert report["summary"]["violation"] == sum(f["status"] == "violation" for f in report["findings"])
     assert report["totals"]["floor_area_m2"] > 0 and report["totals"]["residents"] > 0
     assert report["totals"]["max_height_m"] == 30
+    sunlight = findings(report, "insolation")
+    assert sunlight and sunlight[-1]["details"]["buildings"] > 0 and "screening" in sunlight[-1]["message"]
+    social = {f["subject"]: f for f in findings(report, "social")}
+    assert set(social) == {"kindergarten", "school", "clinic"}
+    assert all(f["details"]["residents"] == report["totals"]["residents"] for f in social.values())
 
 
 def test_roles_and_publication(api, scenario):

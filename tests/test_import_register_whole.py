@@ -10,7 +10,6 @@ import json
 import numpy as np
 import pytest
 import shapely
-from pyproj import Transformer
 from conftest import DATA, query, settings_for
 from make_samples import (
     CABLE,
@@ -23,6 +22,7 @@ from make_samples import (
     ZONE_RESTRICTIONS,
     ZONE_RING,
 )
+from pyproj import Transformer
 
 from citymodel import crs
 from importers.core import ImportFailed

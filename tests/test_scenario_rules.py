@@ -16,8 +16,17 @@ from citymodel.scenarios.context import (
     Zone,
 )
 from citymodel.scenarios.findings import RULES, STATUSES, Finding, worst
-from citymodel.scenarios.rules import check, coverage, demolitions, height, legal, parcel_fit
-from citymodel.scenarios.rules import permitted_use, setbacks, zones
+from citymodel.scenarios.rules import (
+    check,
+    coverage,
+    demolitions,
+    height,
+    legal,
+    parcel_fit,
+    permitted_use,
+    setbacks,
+    zones,
+)
 
 PARCEL = Parcel(1, "77:01:0001001:1", shapely.box(0, 0, 30, 40), permitted_use="2.6",
                 owner_kinds=("public",), state="01")
@@ -158,3 +167,27 @@ def test_reaching_into_the_neighbours_parcel_is_outside():
     finding = one(parcel_fit.check(ctx(over, parcels=[PARCEL, neighbour])), "parcel_fit")
     assert finding.status == "violation" and finding.value == pytest.approx(4 * 10)
     assert finding.details["parcels"] == [PARCEL.cadastral_number]
+
+
+def test_social_infrastructure_within_walking_distance():
+    from citymodel.scenarios.context import Service
+    from citymodel.scenarios.rules import social
+
+    home = Proposal(1, shapely.box(5, 5, 25, 35), height=30, floors=10, use="residential")  # 6,000 m²
+    assert home.residential_area == pytest.approx(6000)
+    services = [Service(1, "education", "kindergarten", "Садик", shapely.Point(25 + 200, 20), capacity=50),
+                Service(2, "education", "school", "Школа", shapely.Point(25 + 450, 20), capacity=900),
+                Service(3, "health", "clinic", "Поликлиника", shapely.Point(25 + 300, 20))]
+    context = ctx(home, services=services)
+    assert context.residents == 200  # 6,000 m² / 30 m² a resident
+    found = {f.subject: f for f in social.check(context)}
+    # kindergarten: 200 × 1.3 = 260 m walk ≤ 300 m, but 50 places for 200 × 54 / 1000 = 10.8: ok
+    assert found["kindergarten"].status == "ok" and found["kindergarten"].value == pytest.approx(260)
+    # school: 450 × 1.3 = 585 m > 500 m
+    assert found["school"].status == "violation" and found["school"].value == pytest.approx(585)
+    assert found["clinic"].status == "ok"
+    crowded = ctx(home, services=[Service(1, "education", "kindergarten", "Садик", shapely.Point(100, 20),
+                                          capacity=5)])
+    assert {f.subject: f.status for f in social.check(crowded)}["kindergarten"] == "warning"
+    office = Proposal(2, shapely.box(5, 5, 25, 35), height=30, use="office")
+    assert [f.status for f in social.check(ctx(office))] == ["not_applicable"]

@@ -13,7 +13,6 @@ from api import cql2
 from api import crs as crs_
 from api.collections import COLLECTIONS, Collection
 from api.errors import BadRequest, NotFound
-from api.routes.vector_tiles import TILED
 from api.features import (
     Where,
     after,
@@ -29,6 +28,7 @@ from api.features import (
     properties_sql,
 )
 from api.responses import GEOJSON, HTML, JSON, SCHEMA, link, render, self_links, wants_html
+from api.routes.vector_tiles import TILED
 
 router = APIRouter(tags=["Features"])
 ITEMS_PARAMETERS = {"limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "sortby",

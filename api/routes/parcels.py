@@ -20,8 +20,8 @@ from api.auth import Caller, caller
 from api.errors import BadRequest, NotFound
 from api.responses import JSON, link
 from citymodel.cadastral import lookup_key
-from citymodel.planning import SERVICE_CATEGORIES
 from citymodel.errors import InvalidCadastralNumber
+from citymodel.planning import SERVICE_CATEGORIES
 
 router = APIRouter(tags=["Parcels"])
 NEAREST_SERVICE_WITHIN_M = 5000  # farther than this, a category has no "nearest" service

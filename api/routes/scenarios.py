@@ -344,9 +344,11 @@ async def _run(request: Request, scenario_id: int) -> dict:
     async def fetch(sql: str, params: dict) -> list[tuple]:
         return await db.all(sql, params)
 
-    ctx = await load.load(fetch, scenario_id)
+    settings = request.app.state.settings
+    ctx = await load.load(fetch, scenario_id, settings.viewer_timezone,
+                          settings.floor_area_per_resident_m2)
     findings = await asyncio.to_thread(rules.check, ctx)
-    return report.build(ctx, findings, versions, request.app.state.settings.floor_area_per_resident_m2)
+    return report.build(ctx, findings, versions)
 
 
 @router.post("/scenarios/{scenario_id}/check", summary="Run the checks and keep the report")

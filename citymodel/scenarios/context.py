@@ -13,7 +13,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from citymodel.planning import PROPOSAL_USES, STOREY_M
+from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2, PROPOSAL_USES, STOREY_M
 
 
 @dataclass
@@ -135,6 +135,16 @@ class Construction:
 
 
 @dataclass
+class Service:
+    id: int
+    category: str
+    kind: str
+    name: str | None
+    point: shapely.Geometry
+    capacity: int | None = None
+
+
+@dataclass
 class Context:
     proposals: list[Proposal]
     parcels: list[Parcel] = field(default_factory=list)
@@ -144,7 +154,14 @@ class Context:
     encumbrances: list[Encumbrance] = field(default_factory=list)
     lots: list[Lot] = field(default_factory=list)
     constructions: list[Construction] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)  # near the proposals
     frame: LocalFrame | None = None
+    timezone: str = "Europe/Moscow"  # the city's: the sun's hours are its wall-clock hours
+    floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2  # m² of flats a resident takes
+
+    @property
+    def residents(self) -> int:
+        return int(sum(p.residential_area for p in self.proposals) // self.floor_area_per_resident)
 
     def parcels_of(self, proposal: Proposal) -> list[Parcel]:
         """The parcel a proposal stands on: the one its footprint overlaps most (by more

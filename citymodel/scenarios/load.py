@@ -12,20 +12,24 @@ from collections.abc import Awaitable, Callable
 
 import shapely
 
+from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2
 from citymodel.scenarios.context import (
     Building,
     Construction,
     Context,
     Encumbrance,
-    Lot,
     LocalFrame,
+    Lot,
     Parcel,
     Proposal,
+    Service,
     Zone,
 )
+from citymodel.scenarios.rules import insolation
 
 Fetch = Callable[[str, dict], Awaitable[list[tuple]]]
 NEIGHBOURHOOD_M = 150.0  # existing buildings this far from the proposals are in the context
+SERVICES_M = 2000.0  # services this far from the proposals are in the context
 
 # The area the scenario touches: its proposals, else the buildings it demolishes.
 _AREA = """area AS (
@@ -70,6 +74,10 @@ QUERIES = {
     "lots": f"""WITH {_AREA} SELECT o.parcel_id, n.notice_number, l.lot_number, l.status
         FROM lot_objects o JOIN involved p ON p.id = o.parcel_id JOIN lots l ON l.id = o.lot_id
         JOIN auction_notices n ON n.id = l.notice_id ORDER BY l.id""",
+    "services": f"""WITH {_AREA} SELECT s.id, s.category, s.kind, s.name,
+        ST_AsBinary(ST_Transform(s.geom, 4326)), s.capacity FROM services s, area
+        WHERE ST_DWithin(ST_Transform(s.geom, 4326)::geography, ST_Transform(area.g, 4326)::geography,
+                         %(services_radius)s) ORDER BY s.id""",
     "constructions": f"""WITH {_AREA}, land AS (SELECT ST_Union(geom) AS g FROM involved)
         SELECT b.id, b.cadastral_number, b.use, ST_AsBinary(ST_Transform(b.lines, 4326))
         FROM buildings b, land WHERE b.lines && land.g AND ST_Intersects(b.lines, land.g)
@@ -81,18 +89,24 @@ def _geometry(frame: LocalFrame, wkb) -> shapely.Geometry | None:
     return None if wkb is None else frame.to_local(shapely.from_wkb(bytes(wkb)))
 
 
-async def load(fetch: Fetch, scenario_id: int, radius_m: float = NEIGHBOURHOOD_M) -> Context:
-    """The context of scenario ``scenario_id`` (an empty one if it proposes nothing)."""
-    params = {"id": scenario_id, "radius": radius_m}
+async def load(fetch: Fetch, scenario_id: int, timezone: str = "Europe/Moscow",
+               floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2) -> Context:
+    """The context of scenario ``scenario_id`` (an empty one if it proposes nothing). The
+    buildings around reach as far as the tallest proposal's shadow (rule 8)."""
+    params = {"id": scenario_id, "radius": NEIGHBOURHOOD_M, "services_radius": SERVICES_M}
     centre = await fetch(QUERIES["centre"], params)
     if not centre:
-        return Context(proposals=[])
+        return Context(proposals=[], timezone=timezone,
+                       floor_area_per_resident=floor_area_per_resident)
     frame = LocalFrame(float(centre[0][0]), float(centre[0][1]))
-    g = lambda wkb: _geometry(frame, wkb)  # noqa: E731
+    g = lambda wkb: _geometry(frame, wkb)
     proposals = [Proposal(id=r[0], name=r[1], footprint=g(r[2]), height=r[3], min_height=r[4],
                           floors=r[5], use=r[6], residential_share=r[7], floor_area=r[8])
                  for r in await fetch(QUERIES["proposals"], params)]
+    tallest = max((p.height for p in proposals), default=0.0)
+    params["radius"] = max(NEIGHBOURHOOD_M, insolation.reach_m(tallest))
     return Context(
+        timezone=timezone, floor_area_per_resident=floor_area_per_resident,
         proposals=proposals,
         parcels=[Parcel(id=r[0], cadastral_number=r[1], geometry=g(r[2]), permitted_use=r[3],
                         permitted_use_text=r[4], state=r[5], owner_kinds=tuple(r[6] or ()))
@@ -110,6 +124,8 @@ async def load(fetch: Fetch, scenario_id: int, radius_m: float = NEIGHBOURHOOD_M
         lots=[Lot(*r) for r in await fetch(QUERIES["lots"], params)],
         constructions=[Construction(id=r[0], cadastral_number=r[1], use=r[2], lines=g(r[3]))
                        for r in await fetch(QUERIES["constructions"], params)],
+        services=[Service(id=r[0], category=r[1], kind=r[2], name=r[3], point=g(r[4]), capacity=r[5])
+                  for r in await fetch(QUERIES["services"], params)],
         frame=frame,
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2
 from citymodel.scenarios.context import Context
 from citymodel.scenarios.findings import STATUSES, Finding, worst
 
@@ -13,8 +12,7 @@ SCREENING_NOTE = ("A screening of the proposal against the data in the city mode
                   "certified assessment: the rules, norms and data it used are named on each line.")
 
 
-def totals(ctx: Context, findings: list[Finding],
-           floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2) -> dict:
+def totals(ctx: Context, findings: list[Finding]) -> dict:
     """What scenarios are compared by."""
     floor = sum(p.total_floor_area for p in ctx.proposals)
     residential = sum(p.residential_area for p in ctx.proposals)
@@ -27,7 +25,7 @@ def totals(ctx: Context, findings: list[Finding],
         "footprint_m2": round(sum(p.footprint.area for p in ctx.proposals), 1),
         "floor_area_m2": round(floor, 1),
         "residential_area_m2": round(residential, 1),
-        "residents": int(residential // floor_area_per_resident),
+        "residents": ctx.residents,
         "max_height_m": max((p.height for p in ctx.proposals), default=None),
         "coverage_pct": round(max(coverage), 1) if coverage else None,
         "density": round(max(density), 2) if density else None,
@@ -38,8 +36,7 @@ def totals(ctx: Context, findings: list[Finding],
     }
 
 
-def build(ctx: Context, findings: list[Finding], versions: dict,
-          floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2) -> dict:
+def build(ctx: Context, findings: list[Finding], versions: dict) -> dict:
     """The report as stored and served (geometries in lon/lat)."""
     to_lonlat = ctx.frame.to_lonlat if ctx.frame else None
     counts = Counter(f.status for f in findings)
@@ -48,7 +45,7 @@ def build(ctx: Context, findings: list[Finding], versions: dict,
         "versions": versions,
         "status": worst(findings),
         "summary": {status: counts[status] for status in STATUSES},
-        "totals": totals(ctx, findings, floor_area_per_resident),
+        "totals": totals(ctx, findings),
         "findings": [f.as_dict(to_lonlat) for f in findings],
         "note": SCREENING_NOTE,
     }

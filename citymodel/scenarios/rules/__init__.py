@@ -14,16 +14,20 @@ from citymodel.scenarios.rules import (
     coverage,
     demolitions,
     height,
+    insolation,
     legal,
     parcel_fit,
     permitted_use,
     setbacks,
+    social,
     zones,
 )
 
 CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
     parcel_fit.check, setbacks.check, height.check, coverage.check_coverage,
-    coverage.check_density, permitted_use.check, zones.check, legal.check, demolitions.check,
+    coverage.check_density, permitted_use.check, zones.check, insolation.check, social.check,
+    legal.check,
+    demolitions.check,
 )
 
 
