@@ -146,14 +146,13 @@ def require_schema(engine: Engine) -> None:
         )
 
 
+STORAGE_SRID_SQL = ("SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
+                    "AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
+
+
 def storage_srid(connection: Connection) -> int | None:
     """The SRID the schema stores geometries in, or None before the schema exists."""
-    return connection.execute(
-        text(
-            "SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
-            "AND f_table_name = 'parcels' AND f_geometry_column = 'geom'"
-        )
-    ).scalar_one_or_none()
+    return connection.execute(text(STORAGE_SRID_SQL)).scalar_one_or_none()
 
 
 def migrate(engine: Engine, settings: Settings, revision: str = "head") -> str | None:

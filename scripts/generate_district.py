@@ -23,6 +23,9 @@ read:
     constructions.xml  a KPT v10 extract (МСК-77) of the district's linear constructions: the
                      10 kV cable under the first street, a heating main with a chamber, and
                      masts — open lines, a ring and points, as Rosreestr gives them
+    scenario.json    an example development scenario (the demo publishes it): a 25-storey
+                     block in the low-rise zone, across several parcels, casting its
+                     shadow on homes to its north, with the buildings under it demolished
     services.json    30–60 schools, kindergartens, clinics, museums and sports grounds
                      with capacities, in the layout of the city's open-data portal
                      (lon/lat; the heads of institutions are named, as there: personal
@@ -132,7 +135,7 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
         raise SystemExit("--crs must be МСК-77 or EPSG:32637")
     out.mkdir(parents=True, exist_ok=True)
     for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv",
-                 "zones.gpkg", "services.json", "constructions.xml"):
+                 "zones.gpkg", "services.json", "constructions.xml", "scenario.json"):
         (out / name).unlink(missing_ok=True)
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
@@ -152,6 +155,7 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
         rows = math.ceil(min(blocks, first) / columns) if not parcels else \
             math.ceil(first / columns)
         _zones_and_services(out, target, origin, columns, rows, writer.samples, seed, totals)
+        _example_scenario(out, target, origin, writer.site_candidates)
     return totals
 
 
@@ -199,6 +203,9 @@ def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, total
                     totals.buildings += 1
                     building_rows.append(_building(totals.buildings, quarter, number, street, house, rng))
                     building_geoms.append(shape)
+                    if col == 1 and row >= 1:  # where the example scenario may go
+                        writer.site_candidates.setdefault(block, []).append(
+                            (side, building_rows[-1], shape, (x0, y0)))
     totals.parcels += len(parcel_rows)
     writer.write_chunk(parcel_rows, _place(parcel_geoms, origin), building_rows,
                        _place(building_geoms, origin), rng, totals)
@@ -278,6 +285,7 @@ class _Writer:
                                       "share", "registered_on", "starts_on", "ends_on"])
         self.for_auction: list[dict] = []
         self.samples: dict[str, list] = {}  # use → [(local footprint, address, year)], a few each
+        self.site_candidates: dict[int, list] = {}  # block → [(side, building row, footprint, origin)]
 
     def write_chunk(self, parcels, parcel_geoms, buildings, building_geoms, rng, totals) -> None:
         mode = {} if self.first else {"append": True}
@@ -449,6 +457,34 @@ def _zones_and_services(out: Path, target, origin, columns: int, rows: int, samp
     (out / "services.json").write_text(json.dumps(services, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
     totals.services = len(services)
+
+
+def _example_scenario(out: Path, target, origin, candidates: dict[int, list]) -> None:
+    """scenario.json: a tower block over the south half of a block of the low-rise zone,
+    in front of a residential building of the north half (chosen so that there is one)."""
+    block = next((b for b, found in sorted(candidates.items())
+                  if any(side == 1 and row["use"] == "residential" for side, row, _, _ in found)), None)
+    if block is None:
+        return
+    found = candidates[block]
+    x0, y0 = found[0][3]
+    tower = shapely.box(x0 + 20, y0 + 30, x0 + BLOCK_W - 20, y0 + 52)  # 120 × 22 m
+    to_lonlat = pyproj.Transformer.from_crs(target.crs, 4326, always_xy=True)
+    placed = _place([tower], origin)[0]
+    lonlat = shapely.transform(placed, lambda c: np.column_stack(to_lonlat.transform(c[:, 0], c[:, 1])))
+    under = [row["register_id"] for side, row, shape, _ in found if side == 0 and shape.intersects(tower)]
+    document = {
+        "type": "FeatureCollection",
+        "name": "Башня на Пресне (пример)",
+        "description": "Пример сценария: 25-этажный дом в зоне малоэтажной застройки, через "
+                       "границы участков, перед жилым домом с севера; здания под ним сносятся.",
+        "demolish": under,
+        "features": [{"type": "Feature", "geometry": shapely.geometry.mapping(lonlat),
+                      "properties": {"name": "Башня", "height": 78.0, "floors": 25,
+                                     "use": "residential", "residential_share": 0.9}}],
+    }
+    (out / "scenario.json").write_text(json.dumps(document, ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
 
 
 def _constructions(out: Path, target, origin, width: float, height: float) -> None:

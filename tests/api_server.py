@@ -2,7 +2,8 @@
 
 The district (parcels, buildings, rights, auctions and results, zones, services and its
 linear constructions) is imported into its
-own database, its 3D Tiles are built, users of every role (two planners) are added through the CLI, and the
+own database, its 3D Tiles are built, users of every role (two planners) are added through the CLI, the example scenario is
+imported, published and checked, and the
 server runs as a subprocess on a free port, exactly as `citymodel serve` runs it.
 """
 
@@ -71,6 +72,9 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
                        ("official", "official"), ("admin", "admin")):
         out = cli(env, "users", "add", f"test-{name}", "--role", role)
         keys[name] = re.search(r"cm_\S+", out)[0]
+    example = cli(env, "scenarios", "import", str(district / "scenario.json"), "--owner", "test-planner",
+                  "--publish").strip()
+    cli(env, "scenarios", "check", example)
     log = directory / "server.log"
     url, process = launch(env, log)
     return Server(url, db, keys, tiles, state, env, log), process

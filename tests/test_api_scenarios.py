@@ -196,3 +196,17 @@ def test_demolitions_and_comparison(api, site):
     with api.client() as anonymous:  # not published: not comparable for everyone
         assert anonymous.get("/scenarios/compare", params={"ids": f"{keep},{clear}"}).status_code == 404
     json.dumps(report)  # the report is plain JSON
+
+
+def test_the_published_example_breaks_rules_1_3_and_8(api):
+    """As the demo does: the generator's example scenario, imported and checked by the CLI."""
+    with api.client() as anonymous:
+        listed = anonymous.get("/scenarios").json()["scenarios"]
+        example = next(s for s in listed if s["name"] == "Башня на Пресне (пример)")
+        assert example["published"] is True and example["owner"] == "test-planner"
+        report = anonymous.get(f"/scenarios/{example['id']}/report").json()
+    violated = {f["rule"] for f in report["findings"] if f["status"] == "violation"}
+    assert {"parcel_fit", "height", "insolation"} <= violated, violated
+    assert report["totals"]["demolished"] >= 1  # (stale or not: other tests change the data)
+    lost = [f for f in findings(report, "insolation") if f["subject"]]
+    assert lost and all(f["geometry"] for f in lost)

@@ -22,13 +22,12 @@ from api.db import fetch_dict
 from api.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from api.proposals import MIN_FOOTPRINT_M2, BuildingIn, ScenarioIn, ScenarioPatch
 from api.responses import GEOJSON, JSON, link, render_template
-from citymodel.scenarios import load, report, rules
+from citymodel.scenarios import load
 from citymodel.scenarios.context import LocalFrame
 
 router = APIRouter(tags=["Scenarios"])
 ScenarioId = Path(ge=1, le=2**63 - 1)
 ItemId = Path(ge=1, le=2**63 - 1)
-CHECKED_AGAINST = ("parcels", "buildings", "zones", "services", "rights", "auctions")
 CITY_REACH_DEG = 0.05  # a footprint with no parcel this near lies outside the city's data
 SCENARIO_COLUMNS = "id, name, description, owner, published, created_at, updated_at, checked_at"
 BUILDING_COLUMNS = ("name", "height", "min_height", "floors", "use", "residential_share",
@@ -324,12 +323,16 @@ async def _features(request: Request, scenario_id: int) -> dict:
 # --- checks and reports -----------------------------------------------------------------------
 
 
-async def _versions(request: Request, scenario_id: int) -> dict:
+def _fetch(request: Request):
     db = request.app.state.db
-    versions = dict(zip(CHECKED_AGAINST, await db.data_versions(CHECKED_AGAINST), strict=True))
-    row = await db.one("SELECT updated_at FROM scenarios WHERE id = %s", [scenario_id])
-    versions["scenario"] = row[0].isoformat() if row else None
-    return versions
+
+    async def fetch(sql: str, params: dict) -> list[tuple]:
+        return await db.all(sql, params)
+    return fetch
+
+
+async def _versions(request: Request, scenario_id: int) -> dict:
+    return await load.versions(_fetch(request), scenario_id)
 
 
 async def _stale(request: Request, row: dict) -> bool:
@@ -338,17 +341,9 @@ async def _stale(request: Request, row: dict) -> bool:
 
 async def _run(request: Request, scenario_id: int) -> dict:
     """Check the scenario against the data as they are now (not stored)."""
-    db = request.app.state.db
-    versions = await _versions(request, scenario_id)
-
-    async def fetch(sql: str, params: dict) -> list[tuple]:
-        return await db.all(sql, params)
-
     settings = request.app.state.settings
-    ctx = await load.load(fetch, scenario_id, settings.viewer_timezone,
-                          settings.floor_area_per_resident_m2)
-    findings = await asyncio.to_thread(rules.check, ctx)
-    return report.build(ctx, findings, versions)
+    return await load.checked(_fetch(request), scenario_id, settings.viewer_timezone,
+                              settings.floor_area_per_resident_m2, offload=asyncio.to_thread)
 
 
 @router.post("/scenarios/{scenario_id}/check", summary="Run the checks and keep the report")
@@ -357,9 +352,8 @@ async def run_check(request: Request, scenario_id: int = ScenarioId,
     await _scenario(request, who, scenario_id, edit=True)
     result = await _run(request, scenario_id)
     async with request.app.state.db.connection() as conn, conn.transaction():
-        await conn.execute("UPDATE scenarios SET report = %s, checked_versions = %s, "
-                           "checked_at = now() WHERE id = %s",
-                           [json.dumps(result, default=str), json.dumps(result["versions"]), scenario_id])
+        await conn.execute(load.STORE_SQL, {"report": json.dumps(result, default=str),
+                                            "versions": json.dumps(result["versions"]), "id": scenario_id})
     return _json({**result, "stale": False, "scenario": scenario_id})
 
 

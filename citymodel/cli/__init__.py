@@ -13,7 +13,8 @@ from citymodel.errors import CitymodelError
 # them), so `citymodel tiles build` does not pay for loading the importers, and so on.
 COMMANDS = {"db": ("citymodel.cli.db", "db"), "import": ("citymodel.cli.imports", "import_"),
             "tiles": ("citymodel.cli.tiles", "tiles"), "serve": ("citymodel.cli.serve", "serve"),
-            "users": ("citymodel.cli.users", "users")}
+            "users": ("citymodel.cli.users", "users"),
+            "scenarios": ("citymodel.cli.scenarios", "scenarios")}
 
 
 class _Group(click.Group):
@@ -39,7 +40,8 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citymodel")
 def cli() -> None:
-    """citymodel: a 3D city model of parcels, buildings, rights and auctions.
+    """citymodel: a 3D city model of parcels, buildings, rights, auctions, planning zones,
+    city services and development scenarios.
 
     Settings come from CITYMODEL_* environment variables, DATABASE_URL and an
     optional citymodel.toml (or the file named by CITYMODEL_CONFIG). Without

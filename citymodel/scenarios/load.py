@@ -85,6 +85,19 @@ QUERIES = {
 }
 
 
+# What a report was checked against: the city's data versions and the scenario's own last
+# change. A report whose versions differ from these now is stale.
+CHECKED_AGAINST = ("parcels", "buildings", "zones", "services", "rights", "auctions")
+VERSIONS_SQL = """SELECT jsonb_object_agg(name, version) || jsonb_build_object('scenario',
+    (SELECT to_jsonb(updated_at) FROM scenarios WHERE id = %(id)s))
+    FROM data_versions WHERE name = ANY(%(names)s)"""
+
+
+async def versions(fetch: Fetch, scenario_id: int) -> dict:
+    rows = await fetch(VERSIONS_SQL, {"id": scenario_id, "names": list(CHECKED_AGAINST)})
+    return rows[0][0]
+
+
 def _geometry(frame: LocalFrame, wkb) -> shapely.Geometry | None:
     return None if wkb is None else frame.to_local(shapely.from_wkb(bytes(wkb)))
 
@@ -135,3 +148,19 @@ def sync_fetch(connection) -> Fetch:
     async def fetch(sql: str, params: dict) -> list[tuple]:
         return connection.execute(sql, params).fetchall()
     return fetch
+
+
+STORE_SQL = ("UPDATE scenarios SET report = %(report)s, checked_versions = %(versions)s, "
+             "checked_at = now() WHERE id = %(id)s")
+
+
+async def checked(fetch: Fetch, scenario_id: int, timezone: str = "Europe/Moscow",
+                  floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2, offload=None) -> dict:
+    """The scenario checked against the data as they are now: its report (not stored).
+    ``offload(function, *args)`` runs the CPU-bound rules elsewhere (the API's threads)."""
+    from citymodel.scenarios import report, rules
+
+    now = await versions(fetch, scenario_id)
+    ctx = await load(fetch, scenario_id, timezone, floor_area_per_resident)
+    findings = await offload(rules.check, ctx) if offload else rules.check(ctx)
+    return report.build(ctx, findings, now)
