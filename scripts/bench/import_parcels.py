@@ -114,7 +114,8 @@ def district_database(settings, bench: Path, buildings: int, name: str, files: t
     env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
            "CITYMODEL_STATE_DIR": str(bench / f"{name}-state")}
     for file in files:
-        kind = {"parcels.gpkg": "parcels", "buildings.gpkg": "buildings"}.get(file, "auctions")
+        kind = {"parcels.gpkg": "parcels", "buildings.gpkg": "buildings", "zones.gpkg": "zones",
+                "services.json": "services"}.get(file, "auctions")
         subprocess.run([CITYMODEL, "import", kind, str(district / file)], env=env, check=True)
     return url, env
 

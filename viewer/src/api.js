@@ -1,4 +1,4 @@
-// Requests to the citymodel API, with the signed-in official's bearer token when there is one.
+// Requests to the citymodel API, with the signed-in user's bearer token when there is one.
 const TOKEN = "citymodel-token";
 const USER = "citymodel-user";
 
@@ -9,21 +9,22 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(path) {
+export async function api(path, method = "GET", body = undefined) {
   const headers = {};
   const token = sessionStorage.getItem(TOKEN);
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(path, { headers });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(error.message, 0);  // the server cannot be reached
   }
   if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    throw new ApiError(body.description || `${response.status}`, response.status);
+    const answer = await response.json().catch(() => ({}));
+    throw new ApiError(answer.description || `${response.status}`, response.status);
   }
-  return response.json();
+  return response.status === 204 ? null : response.json();
 }
 
 // Officials exchange their API key for a token kept for this tab only.

@@ -11,6 +11,7 @@ import { escape } from "./html.js";
 import { language, setLanguage, t, translatePage } from "./i18n.js";
 import { createParcelsLayer } from "./parcels-layer.js";
 import { LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
+import { ScenariosPanel } from "./scenarios.js";
 import { setUpSearch } from "./search.js";
 import { THEMES, buildingStyle, liveAuctionStatuses } from "./themes.js";
 import { MeasureTool, cityNoon, cityTime, setShadows } from "./tools.js";
@@ -85,13 +86,17 @@ function highlightAfterRestyle() {
 }
 const handler = viewer.screenSpaceEventHandler;
 handler.removeInputAction(Cesium.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);  // no entity tracking
-handler.setInputAction(() => measure.finish(), Cesium.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
+handler.setInputAction(() => { measure.finish(); scenarios.finishDrawing(); }, Cesium.ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
 handler.setInputAction(async (click) => {
   if (measure.active) {
     measure.click(click.position);
     return;
   }
   const picked = viewer.scene.pick(click.position);
+  if (scenarios.active) {
+    await scenarios.mapClick(click.position, picked);
+    return;
+  }
   const service = services.serviceOf(picked);
   if (service) {
     highlight(undefined);
@@ -129,6 +134,20 @@ const pressed = (button, on) => button.setAttribute("aria-pressed", String(on));
 $("auctions-toggle").addEventListener("click", () => { auctions.toggle(); pressed($("auctions-toggle"), !auctions.panel.hidden); });
 $("auctions").querySelector(".close").addEventListener("click", () => { auctions.toggle(false); pressed($("auctions-toggle"), false); });
 
+// --- development scenarios ----------------------------------------------------------------
+const scenarios = new ScenariosPanel(viewer, $("scenarios"), {
+  onHidden: () => applyStyle(),  // demolished buildings leave the view
+  onOpen: (id) => { state.scenario = id; save(); },
+  say,
+});
+window.citymodel.scenarios = scenarios;
+$("scenarios-toggle").addEventListener("click", () => { scenarios.toggle(); pressed($("scenarios-toggle"), !scenarios.panel.hidden); });
+$("scenarios").querySelector(".close").addEventListener("click", () => {
+  scenarios.setMode(null);
+  scenarios.toggle(false);
+  pressed($("scenarios-toggle"), false);
+});
+
 // --- the tileset, themes and filters -------------------------------------------------------
 let tileset;
 let styleRequest = 0;
@@ -148,7 +167,7 @@ async function applyStyle() {
   }
   if (request !== styleRequest) return;  // another choice was made meanwhile
   if (tileset) {
-    tileset.style = buildingStyle(state.theme, state.filter, statuses);
+    tileset.style = buildingStyle(state.theme, state.filter, statuses, scenarios.hidden);
     highlightAfterRestyle();
   }
   showLegend();
@@ -319,6 +338,7 @@ if (state.parcels) showParcels(true);
 for (const name of Object.keys(layers)) if (state[name]) showLayer(name, true);
 showShadows(state.shadows);
 if (state.parcel) choose(state.parcel, false);
+if (state.scenario) scenarios.open(state.scenario).then((s) => pressed($("scenarios-toggle"), Boolean(s)));
 loadTileset();
 
 // --- a page left open follows the data: auction statuses, parcels, a new tileset build -----

@@ -46,17 +46,21 @@ export async function liveAuctionStatuses() {
 
 // The style for a theme and a filter ("all", "open": parcels with an open auction, "any":
 // parcels with any auction); statuses are needed for the auction theme and the filters.
-export function buildingStyle(name, filter, statuses) {
+// hidden: ids of buildings not to draw (those a scenario demolishes).
+export function buildingStyle(name, filter, statuses, hidden = new Set()) {
   const theme = THEMES[name];
   const statusOf = (feature) => statuses?.get(feature.getProperty("parcel")) ?? feature.getProperty("auction_status");
-  if (!theme && filter === "all") return undefined;
+  if (!theme && filter === "all" && !hidden.size) return undefined;
   const style = new Cesium.Cesium3DTileStyle(theme && theme.color ? { color: theme.color } : {});
   if (name === "auction") {
     const colours = Object.fromEntries(Object.entries(AUCTION_COLOURS).map(([k, v]) => [k, Cesium.Color.fromCssColorString(v)]));
     const none = Cesium.Color.fromCssColorString(NO_AUCTION);
     style.color = { evaluateColor: (feature, result) => Cesium.Color.clone(colours[statusOf(feature)] ?? none, result) };
   }
-  if (filter === "open") style.show = { evaluate: (feature) => OPEN_STATUSES.has(statusOf(feature)) };
-  else if (filter === "any") style.show = { evaluate: (feature) => Boolean(statusOf(feature)) };
+  const shown = filter === "open" ? (feature) => OPEN_STATUSES.has(statusOf(feature))
+    : filter === "any" ? (feature) => Boolean(statusOf(feature)) : () => true;
+  if (filter !== "all" || hidden.size) {
+    style.show = { evaluate: (feature) => !hidden.has(feature.getProperty("building_id")) && shown(feature) };
+  }
   return style;
 }

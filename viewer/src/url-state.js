@@ -9,7 +9,7 @@ export function readState(hash = location.hash) {
     theme: params.get("theme"), filter: params.get("filter"), parcel: params.get("parcel"),
     parcels: params.get("parcels") === "1", shadows: params.get("shadows"), view: null,
     zones: params.get("zones") === "1", services: params.get("services") === "1",
-    networks: params.get("networks") === "1",
+    networks: params.get("networks") === "1", scenario: params.get("scenario"),
   };
   const view = (params.get("view") || "").split(",").map(Number);
   if (view.length === 5 && view.every(Number.isFinite) && Math.abs(view[1]) <= 90) {
@@ -44,6 +44,7 @@ export function writeState(state) {
   for (const layer of ["parcels", "zones", "services", "networks"]) if (state[layer]) params.set(layer, "1");
   if (state.shadows) params.set("shadows", state.shadows);
   if (state.parcel) params.set("parcel", state.parcel);
+  if (state.scenario) params.set("scenario", state.scenario);
   const hash = `#${params.toString().replace(/%2C/g, ",").replace(/%3A/g, ":")}`;
   if (hash !== location.hash) history.replaceState(null, "", hash);
 }

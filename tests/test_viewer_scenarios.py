@@ -1,0 +1,113 @@
+"""A planner's workflow in a real Chromium: sign in, create a scenario, draw a building on a
+parcel, check it, click a violation and see it highlighted, demolish a building, compare
+two scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from conftest import query
+from test_viewer import CHROMIUM, browser, settle, shot, viewer_page  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed")
+
+TO_SCREEN = """([lon, lat]) => { const v = window.citymodel.viewer;
+    const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, Cesium.Cartesian3.fromDegrees(lon, lat, 0));
+    return p ? [p.x, p.y] : null; }"""
+
+
+def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api):
+    number, wkt = query(api.db, """SELECT p.cadastral_number, ST_AsText(p.geom) FROM parcels p
+        JOIN zones z ON z.zone_code = 'Ж-1' AND ST_Contains(z.geom, p.geom)
+        WHERE NOT EXISTS (SELECT 1 FROM zones r WHERE r.kind <> 'territorial' AND ST_Intersects(r.geom, p.geom))
+        ORDER BY p.id LIMIT 1""")[0]
+    parcel = shapely.from_wkt(wkt)
+    c = parcel.centroid
+    with viewer_page(browser, f"{api.url}/#view={c.x:.6f},{c.y:.6f},260,0,-90") as page:
+        page.click("#signin")
+        page.fill("#key", api.keys["planner"])
+        page.press("#key", "Enter")
+        page.wait_for_function("document.querySelector('#signin').innerText.includes('test-planner')")
+        page.click("#scenarios-toggle")
+        page.wait_for_selector("#scenarios form.new-scenario")
+        page.fill("#scenarios form.new-scenario input[name=name]", "Дом из браузера")
+        page.press("#scenarios form.new-scenario input[name=name]", "Enter")
+        page.wait_for_selector("#scenarios h3[data-scenario-open]")
+        sid = int(page.get_attribute("#scenarios h3[data-scenario-open]", "data-scenario-open"))
+        assert f"scenario={sid}" in page.url
+        settle(page)
+
+        # draw a 12 × 12 m square around the parcel's centre, corner by corner
+        page.click("#scenarios [data-action=draw]")
+        dx, dy = 6 / (111_320 * np.cos(np.radians(c.y))), 6 / 111_320
+        corners = [(c.x - dx, c.y - dy), (c.x + dx, c.y - dy), (c.x + dx, c.y + dy), (c.x - dx, c.y + dy)]
+        screen = [page.evaluate(TO_SCREEN, list(corner)) for corner in corners]
+        for x, y in screen:
+            page.mouse.click(x, y)
+            page.wait_for_timeout(250)  # not a double click
+        page.mouse.dblclick(*screen[-1])
+        page.wait_for_selector("#scenarios form.proposal")
+        page.fill("#scenarios form.proposal input[name=height]", "30")
+        page.fill("#scenarios form.proposal input[name=floors]", "10")
+        page.select_option("#scenarios form.proposal select[name=use]", "residential")
+        page.click("#scenarios form.proposal button[type=submit]")
+        page.wait_for_selector("#scenarios ul.proposed li[data-building]")
+        drawn = shapely.from_wkt(query(api.db, "SELECT ST_AsText(footprint) FROM scenario_buildings "
+                                               "WHERE scenario_id = :s", s=sid)[0][0])
+        square = shapely.Polygon(corners)
+        assert drawn.symmetric_difference(square).area / square.area < 0.05, "drawn where clicked"
+        assert page.evaluate("window.citymodel.scenarios.source.entities.values.length") == 1
+        settle(page)
+        shot(page, "30-scenario-drawn")
+
+        page.click("#scenarios [data-action=check]")
+        page.wait_for_selector("#scenarios ol.findings li")
+        height = page.locator("#scenarios ol.findings li[data-rule=height][data-status=violation]")
+        assert height.count() == 1 and "15" in height.inner_text()
+        height.click()
+        page.wait_for_function("window.citymodel.scenarios.highlight.entities.values.length > 0")
+        index = int(height.get_attribute("data-finding"))
+        assert page.evaluate("window.citymodel.scenarios.highlighted") == index
+        assert "chosen" in height.get_attribute("class")
+        page.wait_for_timeout(1500)  # the flight
+        settle(page)
+        pixels = shot(page, "31-violation-highlighted")
+        panel = page.locator("#scenarios").bounding_box()
+        globe = pixels[:, int(panel["x"] + panel["width"]) + 5:]  # right of the panel
+        red = (globe[..., 0] > 170) & (globe[..., 1] < 100) & (globe[..., 2] < 100)
+        assert red.sum() > 500, "the highlighted building is not drawn in red on the map"
+        target = page.evaluate("""() => { const v = window.citymodel.viewer;
+            const c = v.camera.pickEllipsoid(new Cesium.Cartesian2(v.scene.canvas.clientWidth / 2,
+                                                                    v.scene.canvas.clientHeight / 2));
+            const g = Cesium.Cartographic.fromCartesian(c);
+            return [Cesium.Math.toDegrees(g.longitude), Cesium.Math.toDegrees(g.latitude)]; }""")
+        assert shapely.Point(target).distance(c) < 0.003, "the camera did not fly to the building"
+
+        # demolish an existing building: it leaves the view
+        building = query(api.db, """SELECT b.id FROM buildings b JOIN parcels p ON p.id = b.parcel_id
+            WHERE p.cadastral_number = :n AND b.footprint IS NOT NULL ORDER BY b.id LIMIT 1""", n=number)
+        if building:
+            bid = building[0][0]
+            page.evaluate(f"""async () => {{ const s = window.citymodel.scenarios;
+                await fetch('/scenarios/{sid}/demolitions/{bid}', {{ method: 'PUT',
+                    headers: {{ Authorization: 'Bearer ' + sessionStorage.getItem('citymodel-token') }} }});
+                await s.open({sid}); }}""")
+            page.wait_for_selector(f"#scenarios ul.demolished li[data-demolished='{bid}']")
+            assert page.evaluate(f"window.citymodel.scenarios.hidden.has({bid})")
+
+        # compare with the published example
+        page.click("#scenarios [data-action=back]")
+        page.wait_for_selector("#scenarios ol.scenario-list li[data-scenario]")
+        example = query(api.db, "SELECT id FROM scenarios WHERE name = 'Башня на Пресне (пример)'")[0][0]
+        page.check(f"#scenarios input[name=compare][value='{sid}']")
+        page.check(f"#scenarios input[name=compare][value='{example}']")
+        page.click("#scenarios [data-action=compare]")
+        page.wait_for_selector("#scenarios table.compared")
+        header = page.locator("#scenarios table.compared th").all_inner_texts()
+        assert "Дом из браузера" in header and "Башня на Пресне (пример)" in header
+        heights = page.locator("#scenarios table.compared tr[data-total=max_height_m] td").all_inner_texts()
+        assert heights[1:] in (["30", "78"], ["78", "30"])
+        shot(page, "32-scenarios-compared")
+        assert [p for p in page.problems if "404" not in p] == []
