@@ -210,3 +210,44 @@ def test_the_published_example_breaks_rules_1_3_and_8(api):
     assert report["totals"]["demolished"] >= 1  # (stale or not: other tests change the data)
     lost = [f for f in findings(report, "insolation") if f["subject"]]
     assert lost and all(f["geometry"] for f in lost)
+
+
+def test_the_envelope_of_a_parcel_in_the_low_rise_zone(api, site):
+    number, parcel = site
+    with api.client() as client:
+        response = client.get(f"/parcels/{number}/envelope")
+        assert response.status_code == 200 and response.headers["content-type"] == "application/geo+json"
+        found = response.json()
+        area = q(api, "SELECT ST_Area(geom::geography) FROM parcels WHERE cadastral_number = :n", n=number)[0][0]
+        props = found["properties"]
+        # Ж-1: 3 m setback, 40 %, 4 floors, 10 thousand m²/ha — density binds at the parcel's area
+        assert props["binding"] == "density" and props["max_floor_area_m2"] == pytest.approx(area, rel=0.01)
+        assert (props["floors"], props["height_m"], props["floors_limited_by"]) == (4, 15, "floors")
+        assert props["footprint_m2"] == pytest.approx(0.4 * area, rel=0.01)
+        footprint = shapely.geometry.shape(found["geometry"])
+        assert parcel.buffer(1e-7).contains(footprint)
+        assert footprint.distance(parcel.boundary) > 2.5 / 111_320  # the setback
+        # the cable strip is cut out of it
+        strip = shapely.from_wkt(q(api, "SELECT ST_AsText(geom) FROM zones WHERE registry_number = '77:01-6.501'")[0][0])
+        assert footprint.intersection(strip).area < 1e-10  # under a square metre: rounding
+        assert client.get("/parcels/77:01:0999999:1/envelope").status_code == 404
+        assert client.get("/parcels/x/envelope").status_code == 400
+
+
+def test_buildable_parcels_are_the_citys_unencumbered_ones_with_room_left(api):
+    w, s, e, n = q(api, "SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x) FROM "
+                        "(SELECT ST_Extent(geom) x FROM parcels WHERE cadastral_number LIKE '77:%') t")[0]
+    with api.client() as client:
+        response = client.get("/parcels", params={"buildable": "true", "bbox": f"{w},{s},{e},{n}", "limit": 500})
+        assert response.status_code == 200, response.text
+        features = response.json()["features"]
+        assert features
+        numbers = [f["properties"]["cadastral_number"] for f in features]
+        bad = q(api, """SELECT p.cadastral_number FROM parcels p JOIN rights r ON r.parcel_id = p.id
+            WHERE p.cadastral_number = ANY(:n) AND (r.kind = 'encumbrance' OR r.holder_kind <> 'public')""", n=numbers)
+        assert bad == []
+        left = [f["properties"]["floor_area_left_m2"] for f in features]
+        assert min(left) > 0 and left == sorted(left, reverse=True)
+        assert client.get("/parcels", params={"buildable": "false", "bbox": f"{w},{s},{e},{n}"}).status_code == 400
+        assert client.get("/parcels", params={"buildable": "true", "bbox": "1,2,3"}).status_code == 400
+        assert client.get("/parcels", params={"buildable": "true", "bbox": "30,50,40,60"}).status_code == 400

@@ -191,3 +191,24 @@ def test_social_infrastructure_within_walking_distance():
     assert {f.subject: f.status for f in social.check(crowded)}["kindergarten"] == "warning"
     office = Proposal(2, shapely.box(5, 5, 25, 35), height=30, use="office")
     assert [f.status for f in social.check(ctx(office))] == ["not_applicable"]
+
+
+def test_the_envelope_of_a_rectangular_parcel_with_a_setback():
+    from citymodel.scenarios.envelope import envelope
+
+    # 30 × 40 m, setback 3 m: 24 × 34 = 816 m² of land may be built on; coverage 40 % caps it
+    # at 480 m²; 15 m → 5 floors but the zone allows 4: 1,920 m²; density 10 → 1,200 m² binds
+    found = envelope(PARCEL, ZONE, [])
+    assert found.footprint.area == pytest.approx(24 * 34)
+    assert found.footprint.bounds == pytest.approx((3, 3, 27, 37))
+    assert found.footprint_m2 == pytest.approx(480) and (found.floors, found.floors_by) == (4, "floors")
+    assert found.floor_area_m2 == pytest.approx(1200) and found.binding == "density"
+    loose = Zone(13, "territorial", ZONE.geometry, zone_code="Ж-2", max_height_m=75, min_setback_m=3)
+    found = envelope(PARCEL, loose, [])
+    assert (found.floors, found.floors_by, found.binding) == (25, "height", "setback")
+    assert found.floor_area_m2 == pytest.approx(816 * 25) and found.height_m == 75
+    strip = Zone(20, "restriction", shapely.box(-50, 30, 80, 50), registry_number="77:01-6.501")
+    found = envelope(PARCEL, loose, [strip], existing_floor_area=1000)
+    assert found.footprint.area == pytest.approx(24 * 27) and found.binding == "restrictions"
+    assert found.left_m2 == pytest.approx(24 * 27 * 25 - 1000)
+    assert envelope(PARCEL, None, []).binding == "no_zone"

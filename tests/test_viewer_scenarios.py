@@ -111,3 +111,23 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
         assert heights[1:] in (["30", "78"], ["78", "30"])
         shot(page, "32-scenarios-compared")
         assert [p for p in page.problems if "404" not in p] == []
+
+
+def test_the_card_shows_what_can_be_built_as_a_volume(browser, api):
+    number = query(api.db, """SELECT p.cadastral_number FROM parcels p
+        JOIN zones z ON z.zone_code = 'Ж-1' AND ST_Contains(z.geom, p.geom) ORDER BY p.id LIMIT 1""")[0][0]
+    with viewer_page(browser, f"{api.url}/#parcel={number}") as page:
+        page.wait_for_selector("#panel .envelope-toggle", timeout=30_000)
+        page.click("#panel .envelope-toggle")
+        page.wait_for_selector("#panel .envelope table")
+        text = page.inner_text("#panel .envelope")
+        assert "density" in text and "15" in text
+        assert page.evaluate("window.citymodel.card.volume.length") >= 1
+        height = page.evaluate("""window.citymodel.card.volume[0].polygon.extrudedHeight.getValue(
+            window.citymodel.viewer.clock.currentTime)""")
+        assert height == 15
+        settle(page)
+        shot(page, "33-envelope")
+        page.click("#panel .envelope-toggle")
+        assert page.evaluate("window.citymodel.card.volume") is None
+        assert page.problems == []

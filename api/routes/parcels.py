@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 
+import shapely
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -22,6 +24,7 @@ from api.responses import JSON, link
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.planning import SERVICE_CATEGORIES
+from citymodel.scenarios import envelope
 
 router = APIRouter(tags=["Parcels"])
 NEAREST_SERVICE_WITHIN_M = 5000  # farther than this, a category has no "nearest" service
@@ -146,6 +149,72 @@ async def parcel(request: Request, cadastral_number: str, who: Caller = Depends(
     if card is None:
         raise NotFound(f"no parcel {cadastral_number}")
     return _json(card)
+
+
+def _envelope_feature(parcel, found, frame, base: str) -> dict:
+    geometry = frame.to_lonlat(found.footprint) if not found.footprint.is_empty else None
+    return {
+        "type": "Feature", "id": parcel.id,
+        "geometry": shapely.geometry.mapping(shapely.set_precision(geometry, 1e-7)) if geometry else None,
+        "properties": {
+            "cadastral_number": parcel.cadastral_number,
+            "parcel_area_m2": round(parcel.geometry.area, 1),
+            "footprint_m2": round(found.footprint_m2, 1), "height_m": found.height_m,
+            "floors": found.floors, "floors_limited_by": found.floors_by,
+            "max_floor_area_m2": round(found.floor_area_m2, 1), "binding": found.binding,
+            "existing_floor_area_m2": round(found.existing_floor_area_m2, 1),
+            "floor_area_left_m2": round(found.left_m2, 1), "limits": found.limits,
+            "card": f"{base}/parcels/{parcel.cadastral_number}",
+        },
+    }
+
+
+@router.get("/parcels/{cadastral_number}/envelope", summary="What the rules allow to build on a parcel",
+            response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
+async def parcel_envelope(request: Request, cadastral_number: str):
+    """The largest volume its territorial zone allows: the parcel shrunk by the setback, minus
+    restriction and heritage zones, up to the zone's height, with the floor area the density
+    allows and the constraint that binds. The footprint as GeoJSON; ``height_m`` its top."""
+    try:
+        key = lookup_key(cadastral_number)
+    except InvalidCadastralNumber as exc:
+        raise BadRequest(str(exc)) from None
+    rows = await request.app.state.db.all(envelope.BY_KEY_SQL, {"key": key})
+    if not rows:
+        raise NotFound(f"no parcel {cadastral_number} with established boundaries")
+    parcel, found, frame = envelope.from_row(rows[0])
+    feature = _envelope_feature(parcel, found, frame, str(request.base_url).rstrip("/"))
+    return Response(json.dumps(feature, ensure_ascii=False), media_type="application/geo+json")
+
+
+@router.get("/parcels", summary="Buildable parcels: the investment map",
+            response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
+async def buildable_parcels(request: Request,
+                            buildable: bool = Query(description="Must be true: city-owned, "
+                                                    "unencumbered parcels with floor area left"),
+                            bbox: str = Query(max_length=200, description="W,S,E,N in degrees"),
+                            limit: int = Query(100, ge=1, le=500)):
+    """Parcels in ``bbox`` that only the city owns, with no encumbrance, whose envelope
+    allows more floor area than stands on them — largest floor area left first."""
+    if not buildable:
+        raise BadRequest("buildable: only buildable=true is served here; other parcels are in "
+                         "/collections/parcels/items")
+    try:
+        w, s_, e, n = (float(v) for v in bbox.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox: expected W,S,E,N in degrees, got {bbox!r}") from None
+    if not (-180 <= w < e <= 180 and -90 <= s_ < n <= 90) or (e - w) * (n - s_) > 0.05:
+        raise BadRequest("bbox: W < E and S < N in degrees, at most about 25 km² (0.05 square degrees)")
+    db = request.app.state.db
+    rows = await db.all(envelope.BUILDABLE_SQL, {"w": w, "s": s_, "e": e, "n": n,
+                                                 "srid": db.storage_srid, "limit": 5000})
+    base = str(request.base_url).rstrip("/")
+    found = [envelope.from_row(r) for r in rows]
+    features = [_envelope_feature(p, f, frame, base) for p, f, frame in found if f.left_m2 > 0]
+    features.sort(key=lambda f: -f["properties"]["floor_area_left_m2"])
+    document = {"type": "FeatureCollection", "numberMatched": len(features),
+                "features": features[:limit], "numberReturned": min(limit, len(features))}
+    return Response(json.dumps(document, ensure_ascii=False), media_type="application/geo+json")
 
 
 QUARTER = re.compile(r"^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,7})\s*:?\s*$")

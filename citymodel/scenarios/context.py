@@ -7,6 +7,7 @@ millionth within a few kilometres), so areas and distances are in metres as draw
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -198,8 +199,7 @@ class LocalFrame:
                                      "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
 
     def _transform(self, geometry: shapely.Geometry, inverse: bool) -> shapely.Geometry:
-        t = pyproj.Transformer.from_crs(self.crs if inverse else 4326, 4326 if inverse else self.crs,
-                                        always_xy=True)
+        t = _transformer(self.lon, self.lat, inverse)
         return shapely.transform(geometry, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
 
     def to_local(self, geometry: shapely.Geometry) -> shapely.Geometry:
@@ -207,3 +207,10 @@ class LocalFrame:
 
     def to_lonlat(self, geometry: shapely.Geometry) -> shapely.Geometry:
         return self._transform(geometry, inverse=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(lon: float, lat: float, inverse: bool) -> pyproj.Transformer:
+    local = LocalFrame(lon, lat).crs
+    return pyproj.Transformer.from_crs(local if inverse else 4326, 4326 if inverse else local,
+                                       always_xy=True)

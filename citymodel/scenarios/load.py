@@ -41,6 +41,11 @@ _AREA = """area AS (
   SELECT p.* FROM parcels p, area WHERE p.geom && area.g AND ST_Intersects(p.geom, area.g)
 )"""
 
+# The area within a radius (metres, on the spheroid) of the scenario, in the storage CRS:
+# index scans find what lies in it.
+_REACH = """reach AS (SELECT ST_Transform(ST_Buffer(ST_Transform(g, 4326)::geography,
+    %({radius})s)::geometry, ST_SRID(g)) AS g FROM area)"""
+
 QUERIES = {
     "centre": f"""WITH {_AREA} SELECT ST_X(c), ST_Y(c) FROM (
         SELECT ST_Transform(ST_Centroid(g), 4326) AS c FROM area) t WHERE c IS NOT NULL""",
@@ -59,14 +64,14 @@ QUERIES = {
         z.max_density, z.min_setback_m, z.limits_text, z.permitted_uses
         FROM zones z, area, land WHERE z.geom && ST_Envelope(ST_Collect(area.g, land.g))
         AND (ST_Intersects(z.geom, area.g) OR ST_Intersects(z.geom, land.g)) ORDER BY z.id""",
-    "buildings": f"""WITH {_AREA} SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)), b.height,
+    "buildings": f"""WITH {_AREA}, {_REACH.format(radius="radius")} SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)), b.height,
         b.floors, b.min_height, b.use, b.parcel_id, b.address,
         (SELECT count(*) FROM rights r WHERE r.building_id = b.id)
-        FROM buildings b, area WHERE b.footprint IS NOT NULL AND b.kind <> 'part' AND (
-          b.parcel_id IN (SELECT id FROM involved)
-          OR b.id IN (SELECT building_id FROM scenario_demolitions WHERE scenario_id = %(id)s)
-          OR ST_DWithin(ST_Transform(b.footprint, 4326)::geography,
-                        ST_Transform(area.g, 4326)::geography, %(radius)s))
+        FROM buildings b WHERE b.footprint IS NOT NULL AND b.kind <> 'part' AND b.id IN (
+          SELECT b2.id FROM buildings b2 JOIN involved p ON b2.parcel_id = p.id
+          UNION SELECT building_id FROM scenario_demolitions WHERE scenario_id = %(id)s
+          UNION SELECT b3.id FROM buildings b3, reach
+            WHERE b3.footprint && reach.g AND ST_Intersects(b3.footprint, reach.g))
         ORDER BY b.id""",
     "encumbrances": f"""WITH {_AREA} SELECT r.parcel_id, r.type_code, r.type_name,
         r.registration_number, r.holder_kind FROM rights r JOIN involved p ON p.id = r.parcel_id
@@ -74,10 +79,9 @@ QUERIES = {
     "lots": f"""WITH {_AREA} SELECT o.parcel_id, n.notice_number, l.lot_number, l.status
         FROM lot_objects o JOIN involved p ON p.id = o.parcel_id JOIN lots l ON l.id = o.lot_id
         JOIN auction_notices n ON n.id = l.notice_id ORDER BY l.id""",
-    "services": f"""WITH {_AREA} SELECT s.id, s.category, s.kind, s.name,
-        ST_AsBinary(ST_Transform(s.geom, 4326)), s.capacity FROM services s, area
-        WHERE ST_DWithin(ST_Transform(s.geom, 4326)::geography, ST_Transform(area.g, 4326)::geography,
-                         %(services_radius)s) ORDER BY s.id""",
+    "services": f"""WITH {_AREA}, {_REACH.format(radius="services_radius")} SELECT s.id, s.category,
+        s.kind, s.name, ST_AsBinary(ST_Transform(s.geom, 4326)), s.capacity FROM services s, reach
+        WHERE s.geom && reach.g AND ST_Intersects(s.geom, reach.g) ORDER BY s.id""",
     "constructions": f"""WITH {_AREA}, land AS (SELECT ST_Union(geom) AS g FROM involved)
         SELECT b.id, b.cadastral_number, b.use, ST_AsBinary(ST_Transform(b.lines, 4326))
         FROM buildings b, land WHERE b.lines && land.g AND ST_Intersects(b.lines, land.g)

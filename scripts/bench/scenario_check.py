@@ -95,7 +95,8 @@ def propose(conn) -> int:
     sid = conn.execute("INSERT INTO scenarios (name, owner) VALUES ('bench', 'bench-planner') "
                        "RETURNING id").fetchone()[0]
     lon, lat = conn.execute("""
-        WITH c AS (SELECT ST_Centroid(ST_Extent(geom)) AS c FROM parcels)
+        WITH c AS (SELECT ST_SetSRID(ST_Centroid(ST_Extent(geom)), Find_SRID('public', 'parcels', 'geom')) AS c
+                   FROM parcels)
         SELECT ST_X(ST_Centroid(p.geom)), ST_Y(ST_Centroid(p.geom)) FROM parcels p, c
         ORDER BY p.geom <-> c.c LIMIT 1""").fetchone()
     dx, dy = 15 / (111_320 * np.cos(np.radians(lat))), 10 / 111_320

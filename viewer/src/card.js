@@ -23,6 +23,11 @@ export class ParcelCard {
     this.parcel = null;
     this.outline = undefined;
     panel.querySelector("#close").addEventListener("click", () => this.close());
+    this.volume = undefined;
+    this.body.addEventListener("click", (event) => {
+      const button = event.target.closest(".envelope-toggle");
+      if (button) this.toggleEnvelope(button.dataset.number);
+    });
   }
 
   // path: /parcels/{number} or /parcels/at?…; building: the picked building's properties
@@ -73,6 +78,10 @@ export class ParcelCard {
   }
 
   show(parcel, html) {
+    if (this.volume) {
+      this.volume.forEach((e) => this.viewer.entities.remove(e));
+      this.volume = undefined;
+    }
     this.parcel = parcel;
     this.body.innerHTML = html;
     this.drawOutline(parcel);
@@ -119,6 +128,8 @@ export class ParcelCard {
       `<div class="zone-${escape(r.kind)}" data-zone="${escape(r.registry_number || r.zone_code)}"><b>${escape(t(`zone_${r.kind}`))}</b> `
       + `${escape(r.registry_number || r.zone_code || "")} — ${escape(r.name || "")}. ${t("overlap")}: ${escape(number(r.overlap_m2, 1))}`
       + (r.restrictions ? `<p class="restrictions">${escape(r.restrictions)}</p>` : "") + "</div>").join("")}</div>` : "<p>—</p>";
+    html += `<h3>${t("envelope")}</h3><p><button type="button" class="envelope-toggle" `
+      + `data-number="${escape(p.cadastral_number)}">${t("showEnvelope")}</button></p><div class="envelope"></div>`;
     html += `<h3>${t("nearestServices")}</h3>`;
     html += p.nearest_services && p.nearest_services.length ? `<div class="nearest-services">${rows(p.nearest_services.map((n) =>
       [t(`category_${n.category}`), `${n.name || n.kind} — ${number(n.distance_m)} ${t("distanceM")}`]))}</div>` : "<p>—</p>";
@@ -135,6 +146,37 @@ export class ParcelCard {
     this.show(null, `<h2 class="service-card" data-service="${escape(feature.id)}">${escape(s.name || t("service"))}</h2>` + rows([
       [t("category"), t(`category_${s.category}`)], [t("kind"), s.kind], [t("address"), s.address],
       [t("capacity"), capacity], [t("openingHours"), s.opening_hours]]));
+  }
+
+  // What the rules allow on the parcel: figures in the card, a translucent volume on the map.
+  async toggleEnvelope(cadastral) {
+    const entities = this.viewer.entities;
+    if (this.volume) {
+      this.volume.forEach((e) => entities.remove(e));
+      this.volume = undefined;
+      this.body.querySelector(".envelope").innerHTML = "";
+      return;
+    }
+    let found;
+    try {
+      found = await api(`/parcels/${encodeURIComponent(cadastral)}/envelope`);
+    } catch (error) {
+      this.body.querySelector(".envelope").innerHTML = `<p class="error">${escape(error.message)}</p>`;
+      return;
+    }
+    const e = found.properties;
+    this.body.querySelector(".envelope").innerHTML = rows([
+      [t("envelopeFootprint"), number(e.footprint_m2)], [t("height"), e.height_m ?? "—"], [t("floors"), e.floors ?? "—"],
+      [t("envelopeFloorArea"), number(e.max_floor_area_m2)], [t("envelopeLeft"), number(e.floor_area_left_m2)],
+      [t("envelopeBinding"), t(`binding_${e.binding}`)]]);
+    if (!found.geometry) return;
+    const polygons = found.geometry.type === "Polygon" ? [found.geometry.coordinates] : found.geometry.coordinates;
+    const positions = (ring) => Cesium.Cartesian3.fromDegreesArray(ring.flat());
+    this.volume = polygons.map((rings) => entities.add({
+      polygon: { hierarchy: new Cesium.PolygonHierarchy(positions(rings[0]), rings.slice(1).map((r) => new Cesium.PolygonHierarchy(positions(r)))),
+        height: 0, extrudedHeight: e.height_m ?? 100, material: Cesium.Color.fromCssColorString("#2ca02c").withAlpha(0.3),
+        outline: true, outlineColor: Cesium.Color.fromCssColorString("#2ca02c") },
+    }));
   }
 
   // The parcel's boundary: a yellow line and a light fill on the ground.

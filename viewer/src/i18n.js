@@ -63,6 +63,10 @@ const STRINGS = {
     total_floor_area_m2: "Площадь, м²", total_residents: "Жителей", total_max_height_m: "Высота, м",
     total_coverage_pct: "Застроенность, %", total_density: "Плотность, тыс. м²/га", total_violations: "Нарушений",
     total_warnings: "Предупреждений", total_demolished_floor_area_m2: "Сносимая площадь, м²",
+    envelope: "Что можно построить", showEnvelope: "Показать допустимый объём", envelopeFootprint: "Пятно застройки, м²",
+    envelopeFloorArea: "Площадь до, м²", envelopeLeft: "Сверх существующего, м²", envelopeBinding: "Ограничивает",
+    binding_setback: "отступы", binding_restrictions: "зоны с ограничениями", binding_coverage: "застроенность",
+    binding_density: "плотность", binding_no_zone: "нет территориальной зоны",
   },
   en: {
     searchPlaceholder: "Cadastral number, quarter or address", theme: "Colour by", themeNone: "none",
@@ -126,6 +130,10 @@ const STRINGS = {
     total_floor_area_m2: "Floor area, m²", total_residents: "Residents", total_max_height_m: "Height, m",
     total_coverage_pct: "Coverage, %", total_density: "Density, thousand m²/ha", total_violations: "Violations",
     total_warnings: "Warnings", total_demolished_floor_area_m2: "Demolished floor area, m²",
+    envelope: "What can be built", showEnvelope: "Show the allowed volume", envelopeFootprint: "Footprint, m²",
+    envelopeFloorArea: "Floor area up to, m²", envelopeLeft: "Beyond what stands, m²", envelopeBinding: "Limited by",
+    binding_setback: "setbacks", binding_restrictions: "restriction zones", binding_coverage: "built-up share",
+    binding_density: "density", binding_no_zone: "no territorial zone",
   },
 };
 
