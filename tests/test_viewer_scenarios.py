@@ -97,6 +97,11 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
             page.wait_for_selector(f"#scenarios ul.demolished li[data-demolished='{bid}']")
             assert page.evaluate(f"window.citymodel.scenarios.hidden.has({bid})")
 
+        # the sun of the insolation norm's day, one click away
+        page.click("#scenarios [data-action=sun]")
+        assert page.evaluate("window.citymodel.viewer.shadows") is True
+        assert "-04-22T12:00" in page.input_value("#shadow-time")
+
         # compare with the published example
         page.click("#scenarios [data-action=back]")
         page.wait_for_selector("#scenarios ol.scenario-list li[data-scenario]")

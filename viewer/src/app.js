@@ -139,6 +139,8 @@ const scenarios = new ScenariosPanel(viewer, $("scenarios"), {
   onHidden: () => applyStyle(),  // demolished buildings leave the view
   onOpen: (id) => { state.scenario = id; save(); },
   say,
+  // the calculation day of the insolation norm at Moscow's latitude (22 April), at noon
+  onSun: () => showShadows(`${new Date().getFullYear()}-04-22T12:00`),
 });
 window.citymodel.scenarios = scenarios;
 $("scenarios-toggle").addEventListener("click", () => { scenarios.toggle(); pressed($("scenarios-toggle"), !scenarios.panel.hidden); });

@@ -17,12 +17,13 @@ const TOTALS = ["floor_area_m2", "residents", "max_height_m", "coverage_pct", "d
   "demolished_floor_area_m2"];
 
 export class ScenariosPanel {
-  constructor(viewer, panel, { onHidden, say, onOpen }) {
+  constructor(viewer, panel, { onHidden, say, onOpen, onSun }) {
     this.viewer = viewer;
     this.panel = panel;
     this.onHidden = onHidden;  // (set of demolished building ids) → restyle the tileset
     this.onOpen = onOpen;  // (scenario id or null) → the shareable URL
     this.say = say;
+    this.onSun = onSun;  // shadows at the insolation norm's date and time
     this.source = new Cesium.CustomDataSource("scenario");
     viewer.dataSources.add(this.source);
     this.highlight = new Cesium.CustomDataSource("scenario-highlight");
@@ -114,7 +115,8 @@ export class ScenariosPanel {
       + `<div class="tools"><button type="button" data-action="draw">${t("drawBuilding")}</button>`
       + `<button type="button" data-action="demolish">${t("demolish")}</button>`
       + `<button type="button" data-action="check">${t("runChecks")}</button>`
-      + `<button type="button" data-action="share">${t("share")}</button></div>`
+      + `<button type="button" data-action="share">${t("share")}</button>`
+      + `<button type="button" data-action="sun">${t("normSun")}</button></div>`
       + `<div class="proposal-form"></div>`
       + `<h4>${t("proposed")}</h4><ul class="proposed">${buildings || "<li>—</li>"}</ul>`
       + `<h4>${t("demolished")}</h4><ul class="demolished">${demolished || "<li>—</li>"}</ul>`;
@@ -186,6 +188,7 @@ export class ScenariosPanel {
         s.published = target.checked;
       }
       if (action === "share") await this.share();
+      if (action === "sun") this.onSun();
       const remove = target.closest("[data-remove]")?.dataset.remove;
       if (remove) await this.change(() => api(`/scenarios/${s.id}/buildings/${remove}`, "DELETE"));
       const keep = target.closest("[data-keep]")?.dataset.keep;
