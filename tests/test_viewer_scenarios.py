@@ -136,3 +136,36 @@ def test_the_card_shows_what_can_be_built_as_a_volume(browser, api):
         page.click("#panel .envelope-toggle")
         assert page.evaluate("window.citymodel.card.volume") is None
         assert page.problems == []
+
+
+def test_the_investment_map_shows_buildable_parcels_and_opens_their_cards(browser, api):
+    lon, lat = query(api.db, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)) c FROM parcels "
+                             "WHERE cadastral_number LIKE '77:%') t")[0]
+    with viewer_page(browser, f"{api.url}/#view={lon:.6f},{lat:.6f},900,0,-90&buildable=1") as page:
+        page.wait_for_function("window.citymodel.buildable.source.entities.values.length > 0", timeout=60_000)
+        shown = page.evaluate("window.citymodel.buildable.found.map((f) => f.properties.cadastral_number)")
+        ok = {r[0] for r in query(api.db, """SELECT p.cadastral_number FROM parcels p
+            WHERE EXISTS (SELECT 1 FROM rights r WHERE r.parcel_id = p.id AND r.kind = 'right')
+            AND NOT EXISTS (SELECT 1 FROM rights r WHERE r.parcel_id = p.id
+                            AND (r.kind = 'encumbrance' OR r.holder_kind <> 'public'))""")}
+        assert shown and set(shown) <= ok
+        assert page.get_attribute("#buildable-toggle", "aria-pressed") == "true"
+        settle(page)
+        shot(page, "34-investment-map")
+        target = page.evaluate("""() => { const v = window.citymodel.viewer, layer = window.citymodel.buildable;
+            for (const e of layer.source.entities.values) {
+              const pts = e.polygon.hierarchy.getValue(v.clock.currentTime).positions;
+              const c = Cesium.BoundingSphere.fromPoints(pts).center;
+              const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, c);
+              if (p && p.x > 420 && p.x < v.scene.canvas.clientWidth - 450 && p.y > 150
+                  && p.y < v.scene.canvas.clientHeight - 80) {
+                const picked = v.scene.pick(p);
+                if (layer.parcelOf(picked) === e.buildable.properties.cadastral_number) {
+                  return [p.x, p.y, e.buildable.properties.cadastral_number]; }
+              }
+            }
+            return null; }""")
+        assert target, "no buildable parcel to click on screen"
+        page.mouse.click(target[0], target[1])
+        page.wait_for_selector(f"#panel h2[data-cadastral-number='{target[2]}']", timeout=30_000)
+        assert page.problems == []

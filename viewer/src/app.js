@@ -10,7 +10,7 @@ import { createViewer, flyHome, pickGround } from "./globe.js";
 import { escape } from "./html.js";
 import { language, setLanguage, t, translatePage } from "./i18n.js";
 import { createParcelsLayer } from "./parcels-layer.js";
-import { LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
+import { BuildableLayer, LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
 import { ScenariosPanel } from "./scenarios.js";
 import { setUpSearch } from "./search.js";
 import { THEMES, buildingStyle, liveAuctionStatuses } from "./themes.js";
@@ -95,6 +95,12 @@ handler.setInputAction(async (click) => {
   const picked = viewer.scene.pick(click.position);
   if (scenarios.active) {
     await scenarios.mapClick(click.position, picked);
+    return;
+  }
+  const buildableParcel = layers.buildable.parcelOf(picked);
+  if (buildableParcel) {
+    highlight(undefined);
+    await choose(buildableParcel, false);
     return;
   }
   const service = services.serviceOf(picked);
@@ -186,6 +192,7 @@ function showLegend() {
   const categories = config.service_categories || Object.keys(SERVICE_STYLES);
   if (state.services) sections.push([t("servicesLayer"), categories.map((c) => [SERVICE_STYLES[c].colour, `category_${c}`])]);
   if (state.networks) sections.push([t("networksLayer"), [[LINE_COLOUR, "networkLine"]]]);
+  if (state.buildable) sections.push([t("buildableLayer"), [["#1a9850", "buildableLegend"]]]);
   legend.hidden = !sections.length;
   legend.innerHTML = sections.map(([title, items]) => `<h4>${escape(title)}</h4>`
     + items.map(([c, label, hatched]) => `<div><i class="${hatched ? "hatched" : ""}" style="--c:${c};background-color:${c}"></i>${escape(t(label))}</div>`).join("")).join("");
@@ -244,6 +251,7 @@ const layers = {
   zones: createZonesLayer(viewer, () => say(t("zonesUnreachable"), true)),
   services: new ServicesLayer(viewer, () => say(t("servicesUnreachable"), true)),
   networks: createNetworksLayers(viewer, () => say(t("networksUnreachable"), true)),
+  buildable: new BuildableLayer(viewer, () => say(t("apiUnreachable"), true), () => say(t("buildableCentre"))),
 };
 const services = layers.services;
 Object.assign(window.citymodel, layers);

@@ -173,3 +173,68 @@ export class ServicesLayer {
       ? entity.service : null;
   }
 }
+
+// The investment map: parcels only the city owns, unencumbered, with floor area left under
+// their envelope (/parcels?buildable=true), green by how much is left; loaded for the view.
+export class BuildableLayer {
+  constructor(viewer, onProblem, onTooWide) {
+    this.viewer = viewer;
+    this.onProblem = onProblem;
+    this.onTooWide = onTooWide;
+    this.source = new Cesium.CustomDataSource("buildable");
+    this.source.show = false;
+    viewer.dataSources.add(this.source);
+    this.found = [];
+    this.request = 0;
+    viewer.camera.moveEnd.addEventListener(() => { if (this.show) this.load(); });
+  }
+
+  get show() { return this.source.show; }
+
+  set show(on) {
+    this.source.show = on;
+    if (on) this.load();
+  }
+
+  async load() {
+    const request = ++this.request;
+    const view = this.viewer.camera.computeViewRectangle();
+    if (!view) return;
+    let [w, s, e, n] = [view.west, view.south, view.east, view.north].map(Cesium.Math.toDegrees);
+    if ((e - w) * (n - s) > 0.05) {  // the API's limit: about 25 km² around the centre
+      const [cx, cy, half] = [(w + e) / 2, (s + n) / 2, Math.sqrt(0.05) / 2 * 0.99];
+      [w, s, e, n] = [cx - half, cy - half, cx + half, cy + half];
+      this.onTooWide();
+    }
+    let found;
+    try {
+      found = await api(`/parcels?buildable=true&bbox=${[w, s, e, n].map((v) => v.toFixed(6)).join(",")}&limit=500`);
+    } catch (error) {
+      this.onProblem();
+      return;
+    }
+    if (request !== this.request) return;
+    this.source.entities.removeAll();
+    this.found = found.features;
+    const most = Math.max(1, ...found.features.map((f) => f.properties.floor_area_left_m2));
+    for (const feature of found.features) {
+      const g = feature.geometry;
+      if (!g) continue;
+      const share = feature.properties.floor_area_left_m2 / most;
+      const polygons = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      for (const rings of polygons) {
+        const entity = this.source.entities.add({ polygon: {
+          hierarchy: new Cesium.PolygonHierarchy(Cesium.Cartesian3.fromDegreesArray(rings[0].flat())),
+          material: Cesium.Color.fromCssColorString("#1a9850").withAlpha(0.25 + 0.5 * share),
+          classificationType: Cesium.ClassificationType.TERRAIN } });
+        entity.buildable = feature;
+      }
+    }
+  }
+
+  parcelOf(picked) {
+    const entity = picked && picked.id;
+    return entity instanceof Cesium.Entity && entity.buildable && this.source.entities.contains(entity)
+      ? entity.buildable.properties.cadastral_number : null;
+  }
+}

@@ -9,7 +9,8 @@ export function readState(hash = location.hash) {
     theme: params.get("theme"), filter: params.get("filter"), parcel: params.get("parcel"),
     parcels: params.get("parcels") === "1", shadows: params.get("shadows"), view: null,
     zones: params.get("zones") === "1", services: params.get("services") === "1",
-    networks: params.get("networks") === "1", scenario: params.get("scenario"),
+    networks: params.get("networks") === "1", buildable: params.get("buildable") === "1",
+    scenario: params.get("scenario"),
   };
   const view = (params.get("view") || "").split(",").map(Number);
   if (view.length === 5 && view.every(Number.isFinite) && Math.abs(view[1]) <= 90) {
@@ -41,7 +42,7 @@ export function writeState(state) {
   }
   if (state.theme && state.theme !== "none") params.set("theme", state.theme);
   if (state.filter && state.filter !== "all") params.set("filter", state.filter);
-  for (const layer of ["parcels", "zones", "services", "networks"]) if (state[layer]) params.set(layer, "1");
+  for (const layer of ["parcels", "zones", "services", "networks", "buildable"]) if (state[layer]) params.set(layer, "1");
   if (state.shadows) params.set("shadows", state.shadows);
   if (state.parcel) params.set("parcel", state.parcel);
   if (state.scenario) params.set("scenario", state.scenario);
