@@ -90,16 +90,14 @@ export function createNetworksLayers(viewer, onProblem) {
   };
 }
 
-// City services in the view, loaded again as the camera moves (the OGC API's bbox).
-export class ServicesLayer {
-  constructor(viewer, onProblem) {
+// Entities of the API's data for the view, loaded again as the camera comes to rest.
+class ViewLayer {
+  constructor(viewer, name, onProblem) {
     this.viewer = viewer;
     this.onProblem = onProblem;
-    this.source = new Cesium.CustomDataSource("services");
+    this.source = new Cesium.CustomDataSource(name);
     this.source.show = false;
     viewer.dataSources.add(this.source);
-    this.pins = new Map();  // category → canvas (a promise while it is drawn)
-    this.loaded = new Map();  // id → the service's GeoJSON feature
     this.request = 0;
     viewer.camera.moveEnd.addEventListener(() => { if (this.show) this.load(); });
   }
@@ -109,6 +107,15 @@ export class ServicesLayer {
   set show(on) {
     this.source.show = on;
     if (on) this.load();
+  }
+}
+
+// City services in the view, loaded again as the camera moves (the OGC API's bbox).
+export class ServicesLayer extends ViewLayer {
+  constructor(viewer, onProblem) {
+    super(viewer, "services", onProblem);
+    this.pins = new Map();  // category → canvas (a promise while it is drawn)
+    this.loaded = new Map();  // id → the service's GeoJSON feature
   }
 
   pin(category) {
@@ -176,24 +183,11 @@ export class ServicesLayer {
 
 // The investment map: parcels only the city owns, unencumbered, with floor area left under
 // their envelope (/parcels?buildable=true), green by how much is left; loaded for the view.
-export class BuildableLayer {
+export class BuildableLayer extends ViewLayer {
   constructor(viewer, onProblem, onTooWide) {
-    this.viewer = viewer;
-    this.onProblem = onProblem;
+    super(viewer, "buildable", onProblem);
     this.onTooWide = onTooWide;
-    this.source = new Cesium.CustomDataSource("buildable");
-    this.source.show = false;
-    viewer.dataSources.add(this.source);
     this.found = [];
-    this.request = 0;
-    viewer.camera.moveEnd.addEventListener(() => { if (this.show) this.load(); });
-  }
-
-  get show() { return this.source.show; }
-
-  set show(on) {
-    this.source.show = on;
-    if (on) this.load();
   }
 
   async load() {
