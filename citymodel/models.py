@@ -502,6 +502,23 @@ class ScenarioDemolition(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class Street(Timestamps, Base):
+    """A walkable way of OpenStreetMap (``citymodel.planning.WALKABLE``), for walking distances."""
+
+    __tablename__ = "streets"
+    __table_args__ = (Index("streets_geom_gist", "geom", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    osm_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    highway: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    geom = mapped_column(_storage_geometry("LINESTRING"), nullable=False)
+    source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+
 class DataVersion(Base):
     """A counter bumped by statement-level triggers whenever its tables change (see
     migration 0004): caches keyed by it are never stale after a commit."""

@@ -217,6 +217,10 @@ SERVICE_NORMS = (
     ServiceNorm("clinic", "clinic", 1000, 17.75, "visits"),
 )
 WALK_DETOUR = 1.3  # a walk along streets is about this much longer than the straight line
+# OpenStreetMap ways people walk along (motorways and their links are not among them).
+WALKABLE = ("primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
+            "unclassified", "residential", "living_street", "service", "pedestrian", "footway",
+            "path", "steps", "cycleway", "track", "road", "trunk", "trunk_link", "corridor")
 
 
 # -- city services -------------------------------------------------------------------

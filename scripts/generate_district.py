@@ -23,6 +23,8 @@ read:
     constructions.xml  a KPT v10 extract (МСК-77) of the district's linear constructions: the
                      10 kV cable under the first street, a heating main with a chamber, and
                      masts — open lines, a ring and points, as Rosreestr gives them
+    streets.osm      the street grid's centre lines as OpenStreetMap (walkable ways meeting at
+                     shared nodes), for walking distances
     scenario.json    an example development scenario (the demo publishes it): a 25-storey
                      block in the low-rise zone, across several parcels, casting its
                      shadow on homes to its north, with the buildings under it demolished
@@ -135,7 +137,8 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
         raise SystemExit("--crs must be МСК-77 or EPSG:32637")
     out.mkdir(parents=True, exist_ok=True)
     for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv",
-                 "zones.gpkg", "services.json", "constructions.xml", "scenario.json"):
+                 "zones.gpkg", "services.json", "constructions.xml", "scenario.json",
+                 "streets.osm"):
         (out / name).unlink(missing_ok=True)
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
@@ -430,6 +433,7 @@ def _zones_and_services(out: Path, target, origin, columns: int, rows: int, samp
     totals.zones = len(zones)
 
     _constructions(out, target, origin, width, height)
+    _streets(out, target, origin, columns, rows)
     to_lonlat = pyproj.Transformer.from_crs(target.crs, 4326, always_xy=True)
     wanted = int(np.clip(rows * columns / 3, 30, 60))
     services, n = [], 0
@@ -485,6 +489,29 @@ def _example_scenario(out: Path, target, origin, candidates: dict[int, list]) ->
     }
     (out / "scenario.json").write_text(json.dumps(document, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
+
+
+def _streets(out: Path, target, origin, columns: int, rows: int) -> None:
+    """streets.osm: the centre lines of the grid's streets, meeting at shared nodes."""
+    to_lonlat = pyproj.Transformer.from_crs(target.crs, 4326, always_xy=True)
+    xs = [c * (BLOCK_W + STREET) - STREET / 2 for c in range(columns + 1)]
+    ys = [r * (BLOCK_H + STREET) - STREET / 2 for r in range(rows + 1)]
+    corners = shapely.get_coordinates(_place([shapely.MultiPoint([(x, y) for y in ys for x in xs])], origin)[0])
+    lon, lat = to_lonlat.transform(corners[:, 0], corners[:, 1])
+    node = lambda r, c: r * (columns + 1) + c + 1  # noqa: E731
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="citymodel sample district">']
+    lines += [f'<node id="{k + 1}" version="1" lat="{la:.7f}" lon="{lo:.7f}"/>'
+              for k, (lo, la) in enumerate(zip(lon, lat, strict=True))]
+    ways = [(f"улица {STREETS_EW[r % len(STREETS_EW)]}", [node(r, c) for c in range(columns + 1)])
+            for r in range(rows + 1)]
+    ways += [(STREETS_NS[c % len(STREETS_NS)], [node(r, c) for r in range(rows + 1)])
+             for c in range(columns + 1)]
+    for way, (name, refs) in enumerate(ways, start=1):
+        nds = "".join(f'<nd ref="{n}"/>' for n in refs)
+        lines.append(f'<way id="{way}" version="1">{nds}<tag k="highway" v="residential"/>'
+                     f'<tag k="name" v="{name}"/></way>')
+    lines.append("</osm>")
+    (out / "streets.osm").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _constructions(out: Path, target, origin, width: float, height: float) -> None:

@@ -64,7 +64,8 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     for kind, name in (("parcels", "parcels.gpkg"), ("buildings", "buildings.gpkg"),
                        ("rights", "rights.csv"), ("auctions", "auctions.json"),
                        ("auctions", "results.csv"), ("zones", "zones.gpkg"),
-                       ("services", "services.json"), ("parcels", "constructions.xml")):
+                       ("services", "services.json"), ("parcels", "constructions.xml"),
+                       ("streets", "streets.osm")):
         cli(env, "import", kind, str(district / name))
     cli(env, "tiles", "build", "--jobs", "1")
     keys = {}

@@ -85,6 +85,7 @@ def test_the_checks_find_the_violations_postgis_measures(api, site, scenario):
     assert sunlight and sunlight[-1]["details"]["buildings"] > 0 and "screening" in sunlight[-1]["message"]
     social = {f["subject"]: f for f in findings(report, "social")}
     assert set(social) == {"kindergarten", "school", "clinic"}
+    assert {f["details"]["measured"] for f in social.values() if "measured" in f["details"]} == {"network"}
     assert all(f["details"]["residents"] == report["totals"]["residents"] for f in social.values())
 
 

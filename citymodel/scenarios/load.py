@@ -82,6 +82,9 @@ QUERIES = {
     "services": f"""WITH {_AREA}, {_REACH.format(radius="services_radius")} SELECT s.id, s.category,
         s.kind, s.name, ST_AsBinary(ST_Transform(s.geom, 4326)), s.capacity FROM services s, reach
         WHERE s.geom && reach.g AND ST_Intersects(s.geom, reach.g) ORDER BY s.id""",
+    "streets": f"""WITH {_AREA}, {_REACH.format(radius="services_radius")}
+        SELECT ST_AsBinary(ST_Transform(s.geom, 4326)) FROM streets s, reach
+        WHERE s.geom && reach.g AND ST_Intersects(s.geom, reach.g) ORDER BY s.id""",
     "constructions": f"""WITH {_AREA}, land AS (SELECT ST_Union(geom) AS g FROM involved)
         SELECT b.id, b.cadastral_number, b.use, ST_AsBinary(ST_Transform(b.lines, 4326))
         FROM buildings b, land WHERE b.lines && land.g AND ST_Intersects(b.lines, land.g)
@@ -91,7 +94,7 @@ QUERIES = {
 
 # What a report was checked against: the city's data versions and the scenario's own last
 # change. A report whose versions differ from these now is stale.
-CHECKED_AGAINST = ("parcels", "buildings", "zones", "services", "rights", "auctions")
+CHECKED_AGAINST = ("parcels", "buildings", "zones", "services", "rights", "auctions", "streets")
 VERSIONS_SQL = """SELECT jsonb_object_agg(name, version) || jsonb_build_object('scenario',
     (SELECT to_jsonb(updated_at) FROM scenarios WHERE id = %(id)s))
     FROM data_versions WHERE name = ANY(%(names)s)"""
@@ -143,6 +146,7 @@ async def load(fetch: Fetch, scenario_id: int, timezone: str = "Europe/Moscow",
                        for r in await fetch(QUERIES["constructions"], params)],
         services=[Service(id=r[0], category=r[1], kind=r[2], name=r[3], point=g(r[4]), capacity=r[5])
                   for r in await fetch(QUERIES["services"], params)],
+        streets=[g(r[0]) for r in await fetch(QUERIES["streets"], params)],
         frame=frame,
     )
 

@@ -1,4 +1,4 @@
-"""OpenStreetMap buildings and city services (.osm.pbf, .osm) through pyosmium, as a stream.
+"""OpenStreetMap buildings, city services and streets (.osm.pbf, .osm) through pyosmium, as a stream.
 
 Closed ways and multipolygon relations tagged ``building`` or ``building:part``
 are assembled into areas by osmium. Tag values are read leniently, as mappers
@@ -20,7 +20,7 @@ import numpy as np
 import osmium
 import shapely
 
-from citymodel.planning import OSM_KEYS, ServiceKind, service_kind_of_tags
+from citymodel.planning import OSM_KEYS, WALKABLE, ServiceKind, service_kind_of_tags
 from importers.core import FileRejected
 from importers.loading import Batch
 
@@ -186,3 +186,36 @@ def _service_batch(rows: list[dict]) -> Batch:
     ids = columns["external_id"]
     return Batch(size=len(rows), locator=lambda i: ids[i].removeprefix("osm:").replace("/", " "),
                  columns=columns, geometries=np.array([r["point"] for r in rows], dtype=object))
+
+
+# -- streets -------------------------------------------------------------------------
+
+
+def read_streets(path: Path, batch_size: int = BATCH_SIZE) -> Iterator[Batch]:
+    """Batches of walkable ways (``citymodel.planning.WALKABLE``) as lines; a way whose
+    nodes the file lacks (cut by an extract's edge) keeps the part it has, if any."""
+    keys = osmium.filter.KeyFilter("highway")
+    rows: list[dict] = []
+    try:
+        for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(keys):
+            if not obj.is_way() or obj.tags.get("highway") not in WALKABLE:
+                continue
+            points = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+            if len(points) < 2:
+                continue
+            rows.append({"osm_id": obj.id, "highway": obj.tags.get("highway"),
+                         "name": obj.tags.get("name"), "line": shapely.LineString(points)})
+            if len(rows) >= batch_size:
+                yield _street_batch(rows)
+                rows = []
+    except RuntimeError as exc:
+        raise FileRejected(f"{path}: cannot be read as OpenStreetMap data: {exc}") from None
+    if rows:
+        yield _street_batch(rows)
+
+
+def _street_batch(rows: list[dict]) -> Batch:
+    columns = {name: [r[name] for r in rows] for name in ("osm_id", "highway", "name")}
+    ids = columns["osm_id"]
+    return Batch(size=len(rows), locator=lambda i: f"way {ids[i]}", columns=columns,
+                 geometries=np.array([r["line"] for r in rows], dtype=object))

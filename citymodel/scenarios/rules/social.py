@@ -1,8 +1,8 @@
 """Rule 9 — social infrastructure for residential proposals: the residents their flats
 bring (residential floor area over the floor area a resident takes), the nearest
-kindergarten, school and clinic against the normative walking distance (the straight line
-× ``WALK_DETOUR``, as no street network is imported), and the places within reach against
-the new demand where capacities are known."""
+kindergarten, school and clinic against the normative walking distance (along the
+imported streets, else the straight line × ``WALK_DETOUR``: ``citymodel.scenarios.walking``),
+and the places within reach against the new demand where capacities are known."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import shapely
 from citymodel.planning import SERVICE_NORMS, WALK_DETOUR
 from citymodel.scenarios.context import Context
 from citymodel.scenarios.findings import NOT_APPLICABLE, OK, VIOLATION, WARNING, Finding
+from citymodel.scenarios.walking import Network
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -19,10 +20,14 @@ def check(ctx: Context) -> list[Finding]:
         return [Finding("social", NOT_APPLICABLE, "The scenario proposes no flats.")]
     residents = ctx.residents
     site = shapely.union_all([p.footprint for p in homes])
+    network = Network(ctx.streets)
     findings = []
     for norm in SERVICE_NORMS:
-        source = f"СП 42.13330.2016: {norm.walk_m:g} m; detour ×{WALK_DETOUR:g}"
-        candidates = [(site.distance(s.point) * WALK_DETOUR, s) for s in ctx.services if s.kind == norm.kind]
+        walks = [(network.distance(site, s.point), s) for s in ctx.services if s.kind == norm.kind]
+        candidates = [(walk, s) for (walk, how), s in walks]
+        how = {s.id: how for (walk, how), s in walks}
+        source = (f"СП 42.13330.2016: {norm.walk_m:g} m"
+                  + ("; along the streets" if network else f"; straight line × {WALK_DETOUR:g}"))
         demand = residents * norm.per_thousand / 1000
         if not candidates:
             findings.append(Finding("social", VIOLATION,
@@ -34,6 +39,7 @@ def check(ctx: Context) -> list[Finding]:
         within = [s for d, s in candidates if d <= norm.walk_m]
         known = [s.capacity for s in within if s.capacity is not None]
         details = {"kind": norm.kind, "residents": residents, "nearest_id": nearest.id,
+                   "measured": how[nearest.id],
                    "nearest": nearest.name, "demand": round(demand, 1), "within_reach": len(within),
                    "capacity_within_reach": sum(known) if known else None, "unit": norm.unit}
         if walk > norm.walk_m:
