@@ -149,6 +149,7 @@ def test_a_report_is_stale_after_the_data_or_the_scenario_change(api, site):
         planner.post(f"/scenarios/{sid}/buildings", json=feature(parcel.centroid.buffer(0.00008, quad_segs=2)))
         assert planner.post(f"/scenarios/{sid}/check").json()["stale"] is False
         assert planner.get(f"/scenarios/{sid}/report").json()["stale"] is False
+        seen = planner.get("/viewer/versions.json").json()
         execute(api, "UPDATE zones SET max_height_m = max_height_m WHERE zone_code = 'Ж-1'")  # any writer
         assert planner.get(f"/scenarios/{sid}/report").json()["stale"] is True
         assert planner.post(f"/scenarios/{sid}/check").json()["stale"] is False
@@ -156,6 +157,8 @@ def test_a_report_is_stale_after_the_data_or_the_scenario_change(api, site):
         assert planner.delete(f"/scenarios/{sid}/buildings/{building}").status_code == 204
         report = planner.get(f"/scenarios/{sid}/report").json()
         assert report["stale"] is True  # the scenario itself changed
+        now = planner.get("/viewer/versions.json").json()
+        assert now["scenarios"] > seen["scenarios"] and now["zones"] > seen["zones"]
 
 
 def test_demolitions_and_comparison(api, site):

@@ -51,13 +51,13 @@ async def viewer_config(request: Request):
             "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES)}
 
 
-WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services")
+WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios")
 
 
 @router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")
 async def viewer_versions(request: Request):
     """The data versions (bumped in the transaction of any change to parcels, buildings,
-    auctions, rights, zones or services) and the current tileset build: an open viewer polls this to redraw what changed."""
+    auctions, rights, zones, services or scenarios) and the current tileset build: an open viewer polls this to redraw what changed."""
     state = request.app.state
     versions = dict(zip(WATCHED, await state.db.data_versions(WATCHED), strict=True))
     try:

@@ -362,5 +362,6 @@ watchChanges(config.refresh_seconds || 30, async (changed) => {
   if (changed.has("zones")) layers.zones.refresh();
   if (changed.has("services")) layers.services.refresh();
   if (changed.has("buildings")) layers.networks.refresh();
+  if (changed.has("scenarios")) await scenarios.refresh();
   await card.update();
 });

@@ -91,6 +91,14 @@ export class ScenariosPanel {
     return scenario;
   }
 
+  // the scenarios changed on the server (another tab, another planner): show them again,
+  // unless the user is drawing or filling in a building
+  async refresh() {
+    if (this.panel.hidden || this.mode) return;
+    if (this.scenario) await this.open(this.scenario.id);
+    else await this.list();
+  }
+
   close() {
     this.scenario = null;
     this.report = null;
