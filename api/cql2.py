@@ -5,9 +5,13 @@ operators, with the collection's trusted property expressions for attributes and
 ``%s`` parameter for every literal. Nothing from the request is pasted into SQL.
 
 Supported: comparisons (=, <>, <, <=, >, >=), LIKE (and CASEI), IN, BETWEEN, IS NULL,
-AND/OR/NOT, arithmetic (+ - * /), and the spatial functions (S_INTERSECTS, S_EQUALS,
+AND/OR/NOT, arithmetic (+ - * /) on numbers, and the spatial functions (S_INTERSECTS, S_EQUALS,
 S_DISJOINT, S_TOUCHES, S_WITHIN, S_OVERLAPS, S_CROSSES, S_CONTAINS) between the feature geometry and a WKT/GeoJSON geometry or BBOX literal,
 in CRS84 unless ``filter-crs`` says otherwise.
+
+Every comparison is type-checked against the queryables before any SQL is made: text with
+text, numbers with numbers, dates and times with dates, times or ISO strings, booleans
+with booleans — anything else is a 400 naming the property and the kinds.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ SPATIAL = {ast.GeometryIntersects: "ST_Intersects", ast.GeometryWithin: "ST_With
            ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
            ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals"}
 GEOMETRY_NAMES = ("geometry", "geom", "footprint")
+# What a value is, for type checks before any SQL: the kinds of the queryables' SQL types.
+KIND_OF_PG = {"text": "string", "bigint": "number", "float8": "number", "numeric": "number",
+              "boolean": "boolean", "date": "time", "timestamptz": "time"}
+ORDERED = ("string", "number", "time")  # kinds < > BETWEEN make sense for
 
 
 def parse(text: str, lang: str | None) -> ast.Node:
@@ -71,20 +79,33 @@ class Compiler:
         if isinstance(node, ast.Not):
             return f"(NOT {self.compile(node.sub_node)})"
         if type(node) in COMPARISONS:
-            return f"({self.scalar(node.lhs)} {COMPARISONS[type(node)]} {self.scalar(node.rhs)})"
+            lhs, rhs = self.pair(node.lhs, node.rhs, COMPARISONS[type(node)])
+            if COMPARISONS[type(node)] not in ("=", "<>") and lhs[1] not in ORDERED:
+                raise BadRequest(f"filter: {_show(node.lhs)} is {lhs[1]}: it has no order for "
+                                 f"{COMPARISONS[type(node)]}")
+            return f"({lhs[0]} {COMPARISONS[type(node)]} {rhs[0]})"
         if isinstance(node, ast.Like):
             op = "NOT LIKE" if node.not_ else "LIKE"
-            return f"({self.scalar(node.lhs)} {op} {self.scalar(node.pattern)})"
+            lhs, pattern = self.typed(node.lhs), self.typed(node.pattern)
+            if lhs[1] != "string" or pattern[1] != "string":
+                raise BadRequest(f"filter: LIKE compares text: {_show(node.lhs)} is {lhs[1]}, "
+                                 f"the pattern is {pattern[1]}")
+            return f"({lhs[0]} {op} {pattern[0]})"
         if isinstance(node, ast.In):
             if not node.sub_nodes:
                 raise BadRequest("filter: IN needs at least one value")
-            items = ", ".join(self.scalar(v) for v in node.sub_nodes)
-            return f"({self.scalar(node.lhs)} {'NOT IN' if node.not_ else 'IN'} ({items}))"
+            lhs = self.typed(node.lhs)
+            items = [self.against(lhs, v, "IN") for v in node.sub_nodes]
+            return f"({lhs[0]} {'NOT IN' if node.not_ else 'IN'} ({', '.join(items)}))"
         if isinstance(node, ast.Between):
             op = "NOT BETWEEN" if node.not_ else "BETWEEN"
-            return f"({self.scalar(node.lhs)} {op} {self.scalar(node.low)} AND {self.scalar(node.high)})"
+            lhs = self.typed(node.lhs)
+            if lhs[1] not in ORDERED:
+                raise BadRequest(f"filter: {_show(node.lhs)} is {lhs[1]}: BETWEEN needs an order")
+            low, high = self.against(lhs, node.low, "BETWEEN"), self.against(lhs, node.high, "BETWEEN")
+            return f"({lhs[0]} {op} {low} AND {high})"
         if isinstance(node, ast.IsNull):
-            return f"({self.scalar(node.lhs)} IS {'NOT ' if node.not_ else ''}NULL)"
+            return f"({self.typed(node.lhs)[0]} IS {'NOT ' if node.not_ else ''}NULL)"
         if type(node) in SPATIAL:
             return f"{SPATIAL[type(node)]}({self.spatial(node.lhs)}, {self.spatial(node.rhs)})"
         if isinstance(node, ast.Include):
@@ -94,39 +115,85 @@ class Compiler:
             return "%s::boolean"
         raise BadRequest(f"filter: {type(node).__name__} is not supported here")
 
-    def scalar(self, node) -> str:
+    def pair(self, a, b, op: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        """Two sides of a comparison, checked to be of one kind (a literal string compared
+        with a date or time is read as one, or refused)."""
+        if _is_literal(a) and not _is_literal(b):
+            right = self.typed(b)
+            return (self.against(right, a, op), right[1]), right
+        left = self.typed(a)
+        return left, (self.against(left, b, op), left[1])
+
+    def against(self, side: tuple[str, str], node, op: str) -> str:
+        """``node`` as SQL of the kind of ``side``, or a 400 saying what does not fit."""
+        kind = side[1]
+        if kind == "time" and isinstance(node, str):
+            try:
+                node = datetime.fromisoformat(node.replace("Z", "+00:00")) if "T" in node \
+                    else date.fromisoformat(node)
+            except ValueError:
+                raise BadRequest(f"filter: {node!r} is not a date or time for {op} "
+                                 "(expected YYYY-MM-DD or an ISO 8601 time)") from None
+        sql, other = self.typed(node)
+        if other != kind and not (other == "null" or kind == "null"):
+            raise BadRequest(f"filter: {op} compares {kind} with {other} ({_show(node)})")
+        return sql
+
+    def typed(self, node) -> tuple[str, str]:
+        """SQL and the kind of a value: string, number, boolean, time (or null)."""
         self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise BadRequest(f"filter: more than {MAX_NODES} terms")
         if isinstance(node, ast.Attribute):
-            prop = self.collection.property(node.name)
             if node.name == "id":
-                return self.collection.id_sql
+                return self.collection.id_sql, "number"
+            prop = self.collection.property(node.name)
             if prop is None or prop.type == "array":
                 raise BadRequest(f"filter: {self.collection.id} has no queryable {node.name!r}; "
                                  f"see /collections/{self.collection.id}/queryables")
-            return f"{prop.sql}::{pg_type(prop)}"
+            return f"{prop.sql}::{pg_type(prop)}", KIND_OF_PG[pg_type(prop)]
         if type(node) in ARITHMETIC:
-            return f"({self.scalar(node.lhs)} {ARITHMETIC[type(node)]} {self.scalar(node.rhs)})"
+            lhs, rhs = self.typed(node.lhs), self.typed(node.rhs)
+            if lhs[1] != "number" or rhs[1] != "number":
+                raise BadRequest(f"filter: {ARITHMETIC[type(node)]} takes numbers, not "
+                                 f"{lhs[1]} and {rhs[1]}")
+            return f"({lhs[0]} {ARITHMETIC[type(node)]} {rhs[0]})", "number"
         if isinstance(node, ast.Function) and node.name == "lower" and len(node.arguments) == 1:
-            return f"lower({self.scalar(node.arguments[0])})"
+            inner = self.typed(node.arguments[0])
+            if inner[1] != "string":
+                raise BadRequest(f"filter: CASEI takes text, not {inner[1]}")
+            return f"lower({inner[0]})", "string"
+        if node is None:
+            return "NULL", "null"
         if isinstance(node, bool):
             self.params.append(node)
-            return "%s::boolean"
+            return "%s::boolean", "boolean"
         if isinstance(node, int):
+            if abs(node) >= 10**30:
+                raise BadRequest("filter: a number too large to compare")
             self.params.append(node)
-            return "%s::bigint" if abs(node) < 2**63 else "%s::numeric"
+            return ("%s::bigint" if abs(node) < 2**63 else "%s::numeric"), "number"
         if isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                raise BadRequest("filter: numbers must be finite")
             self.params.append(node)
-            return "%s::float8"
+            return "%s::float8", "number"
         if isinstance(node, str):
+            if any(0xD800 <= ord(c) <= 0xDFFF or c == "\x00" for c in node):
+                raise BadRequest("filter: a string holds a character that is not text (a lone "
+                                 "surrogate or NUL)")
             self.params.append(node)
-            return "%s::text"
+            return "%s::text", "string"
         if isinstance(node, datetime):
             self.params.append(node)
-            return "%s::timestamptz"
+            return "%s::timestamptz", "time"
         if isinstance(node, date):
             self.params.append(node)
-            return "%s::date"
+            return "%s::date", "time"
         raise BadRequest(f"filter: {type(node).__name__} is not supported as a value")
+
+    def scalar(self, node) -> str:
+        return self.typed(node)[0]
 
     def spatial(self, node) -> str:
         if isinstance(node, ast.Attribute):
@@ -157,6 +224,16 @@ class Compiler:
         if self.crs.srid != self.storage_srid:
             geometry = f"ST_Transform({geometry}, {int(self.storage_srid)})"
         return geometry
+
+
+def _is_literal(node) -> bool:
+    return not isinstance(node, ast.Attribute | ast.Function) and type(node) not in ARITHMETIC
+
+
+def _show(node) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.name
+    return repr(node) if not isinstance(node, ast.Node) else type(node).__name__
 
 
 def compile_filter(text: str, lang: str | None, collection: Collection, storage_srid: int,

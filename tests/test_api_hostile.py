@@ -83,3 +83,38 @@ def test_oversized_and_malformed_bodies(api):
     assert response.status_code == 413
     response = httpx.post(f"{api.url}/parcels/{number}/rights", content=b"{not json", headers=headers)
     assert response.status_code == 422 and "json" in response.json()["description"].lower()
+
+
+# The comparisons of mismatched types that once reached PostgreSQL (and came back as 500s):
+# type-checked against the queryables first, on every collection.
+MISMATCHED = [
+    ("parcels", "cadastral_number = 5", "string with number"),
+    ("parcels", "registered_on = 'x'", "'x' is not a date"),
+    ("parcels", "declared_area_m2 LIKE '1%'", "LIKE compares text"),
+    ("parcels", "cadastral_number = true", "string with boolean"),
+    ("buildings", "floors IN (1,'a')", "number with string"),
+    ("buildings", "height BETWEEN 'a' AND 'b'", "number with string"),
+    ("parcels", "cadastral_number + 1 = 2", "takes numbers"),
+    ("lots", "published_at > 3", "time with number"),
+    ("zones", "max_height_m = 'высоко'", "number with string"),
+    ("services", "capacity < 'many'", "number with string"),
+    ("linear_objects", "has_footprint > true", "no order"),
+    ("buildings", "CASEI(height) = 'x'", "CASEI takes text"),
+]
+
+
+@pytest.mark.parametrize("collection, cql, words", MISMATCHED, ids=[m[1] for m in MISMATCHED])
+def test_cql2_comparisons_of_mismatched_types_are_400(client, collection, cql, words):
+    response = client.get(f"/collections/{collection}/items", params={"filter": cql})
+    assert response.status_code == 400, response.text
+    assert words in response.json()["description"]
+
+
+def test_cql2_literals_of_the_right_kind_still_work(api, client):
+    day = query(api.db, "SELECT min(registered_on) FROM parcels")[0][0]
+    expected = query(api.db, "SELECT count(*) FROM parcels WHERE registered_on = :d", d=day)[0][0]
+    for cql in (f"registered_on = '{day}'", f"registered_on = DATE('{day}')", f"'{day}' = registered_on"):
+        page = client.get("/collections/parcels/items", params={"filter": cql, "limit": 1000})
+        assert page.status_code == 200, (cql, page.text)
+        assert page.json()["numberReturned"] == expected > 0
+    assert client.get("/collections/buildings/items", params={"filter": "height + 1 > floors * 3"}).status_code == 200
