@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+import shapely
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from api.collections import Collection
-from api.crs import Crs
+from api.crs import Crs, check_within
 from api.errors import BadRequest
 from api.features import pg_type
 
@@ -38,6 +39,8 @@ SPATIAL = {ast.GeometryIntersects: "ST_Intersects", ast.GeometryWithin: "ST_With
            ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
            ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals"}
 GEOMETRY_NAMES = ("geometry", "geom", "footprint")
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
+                  "GeometryCollection")
 # What a value is, for type checks before any SQL: the kinds of the queryables' SQL types.
 KIND_OF_PG = {"text": "string", "bigint": "number", "float8": "number", "numeric": "number",
               "boolean": "boolean", "date": "time", "timestamptz": "time"}
@@ -201,6 +204,7 @@ class Compiler:
                 raise BadRequest(f"filter: {node.name!r} is not the geometry; use 'geometry'")
             return self.collection.geometry_sql
         if isinstance(node, values.Geometry):
+            self.check_geometry(node.geometry)
             self.params.append(json.dumps(node.geometry))
             geometry = f"ST_SetSRID(ST_GeomFromGeoJSON(%s::text), {int(self.crs.srid)})"
             if self.crs.lat_first:  # GeoJSON literals come in the axis order of filter-crs
@@ -220,10 +224,43 @@ class Compiler:
             return self._in_storage(f"ST_MakeEnvelope(%s, %s, %s, %s, {int(self.crs.srid)})")
         raise BadRequest(f"filter: {type(node).__name__} is not a geometry")
 
+    def check_geometry(self, geometry) -> None:
+        """A geometry literal PostGIS can take: a known type, coordinates well nested,
+        rings closed, points inside the filter-crs's domain; else a 400 saying which."""
+        if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
+            kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+            raise BadRequest(f"filter: {kind!r} is not a geometry type ({', '.join(GEOMETRY_TYPES)})")
+        try:
+            shape = shapely.geometry.shape(geometry)
+            coords = shapely.get_coordinates(shape)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                shapely.errors.GEOSException) as exc:
+            raise BadRequest(f"filter: not a valid {geometry['type']} ({' '.join(str(exc).split())[:120]})") from None
+        for ring in _rings_as_given(geometry):
+            if len(ring) < 4 or list(ring[0]) != list(ring[-1]):
+                raise BadRequest("filter: a polygon's ring must be closed (its last point "
+                                 "repeats the first) and have at least 4 points")
+        if shape.is_empty:
+            raise BadRequest("filter: the geometry is empty")
+        points = coords[:, ::-1] if self.crs.lat_first else coords
+        check_within(self.crs, points.tolist(), "filter")
+
     def _in_storage(self, geometry: str) -> str:
         if self.crs.srid != self.storage_srid:
             geometry = f"ST_Transform({geometry}, {int(self.storage_srid)})"
         return geometry
+
+
+def _rings_as_given(geometry: dict) -> list:
+    """Every polygon ring of a GeoJSON geometry, as the request wrote it."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return list(geometry["coordinates"])
+    if kind == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    if kind == "GeometryCollection":
+        return [ring for g in geometry.get("geometries", []) for ring in _rings_as_given(g)]
+    return []
 
 
 def _is_literal(node) -> bool:

@@ -7,6 +7,8 @@ values in it are flipped. The storage CRS is offered too when it has an EPSG cod
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 from api.errors import BadRequest
@@ -56,3 +58,38 @@ def parse(value: str | None, crss: dict[str, Crs], parameter: str) -> Crs:
     if value not in crss:
         raise BadRequest(f"{parameter}: unsupported CRS {value!r}; use one of: {', '.join(crss)}")
     return crss[value]
+
+
+@functools.lru_cache(maxsize=32)
+def domain(srid: int) -> tuple[float, float, float, float] | None:
+    """Where coordinates of a CRS make sense, in its own units, longitude/easting first:
+    its area of use, generously widened (projections are defined beyond it, but not to
+    infinity). None when PROJ does not say."""
+    import pyproj
+
+    try:
+        crs = pyproj.CRS.from_epsg(srid)
+    except pyproj.exceptions.CRSError:
+        return None
+    area = crs.area_of_use
+    if area is None:
+        return None
+    if crs.is_geographic:
+        return -180.0, -90.0, 180.0, 90.0
+    transformer = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    west, south, east, north = transformer.transform_bounds(
+        max(-180, area.west - 10), max(-85, area.south - 10), min(180, area.east + 10),
+        min(85, area.north + 10), densify_pts=21)
+    return west, south, east, north
+
+
+def check_within(crs: Crs, coordinates, parameter: str) -> None:
+    """A 400 when coordinates (x, y pairs, in the CRS's x-first order) lie outside the
+    CRS's domain: there PROJ cannot place them, and PostGIS would fail."""
+    bounds = domain(crs.srid)
+    for x, y in coordinates:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise BadRequest(f"{parameter}: coordinates must be finite numbers")
+        if bounds and not (bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]):
+            raise BadRequest(f"{parameter}: ({x:g}, {y:g}) lies outside where {crs.uri} is defined "
+                             f"(x {bounds[0]:.6g}…{bounds[2]:.6g}, y {bounds[1]:.6g}…{bounds[3]:.6g})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -55,9 +56,16 @@ class SortKey:
         return f"{self.sql(collection)} {'DESC' if self.descending else 'ASC'}"
 
 
+MAX_SORT_KEYS = 10
+
+
 def parse_sortby(collection: Collection, value: str | None) -> list[SortKey]:
     keys: list[SortKey] = []
-    for part in (value or "").split(","):
+    seen: set[str] = set()
+    parts = [p for p in (value or "").split(",") if p.strip()]
+    if len(parts) > MAX_SORT_KEYS:
+        raise BadRequest(f"sortby: at most {MAX_SORT_KEYS} keys ({len(parts)} given)")
+    for part in parts:
         part = part.strip()
         if not part:
             continue
@@ -68,6 +76,9 @@ def parse_sortby(collection: Collection, value: str | None) -> list[SortKey]:
         prop = None if name == "id" else collection.property(name)
         if name != "id" and (prop is None or prop.type == "array"):
             raise BadRequest(f"sortby: {collection.id} has no sortable property {name!r}")
+        if name in seen:
+            raise BadRequest(f"sortby: {name!r} is named twice")
+        seen.add(name)
         keys.append(SortKey(prop, match[1] == "-"))
     if not any(k.property is None for k in keys):
         keys.append(SortKey(None))  # the id breaks ties: pages never overlap or skip
@@ -84,7 +95,8 @@ def parse_properties(collection: Collection, value: str | None) -> tuple[Propert
         prop = collection.property(name)
         if prop is None:
             raise BadRequest(f"properties: {collection.id} has no property {name!r}")
-        chosen.append(prop)
+        if prop not in chosen:  # named twice: returned once
+            chosen.append(prop)
     return tuple(chosen)
 
 
@@ -124,10 +136,14 @@ def parse_datetime(value: str | None) -> tuple[datetime | date | None, datetime 
             return None
         try:
             if "T" in text or "t" in text:
-                return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-            return date.fromisoformat(text)
+                moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+            else:
+                moment = date.fromisoformat(text)
         except ValueError:
             raise BadRequest(f"datetime: {text!r} is not an RFC 3339 date or date-time") from None
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise BadRequest(f"datetime: {text!r} is outside the years {MIN_YEAR}–{MAX_YEAR}")
+        return moment
 
     if len(parts) == 1:
         moment = instant(parts[0])
@@ -138,6 +154,9 @@ def parse_datetime(value: str | None) -> tuple[datetime | date | None, datetime 
     if start is not None and end is not None and _as_datetime(start) > _as_datetime(end):
         raise BadRequest("datetime: the interval ends before it starts")
     return start, end
+
+
+MIN_YEAR, MAX_YEAR = 2, 9998  # a day away from the ends of the calendar, whatever the zone
 
 
 def _as_datetime(value) -> datetime:
@@ -158,7 +177,31 @@ def decode_cursor(token: str, keys: list[SortKey]) -> list:
         raise BadRequest("cursor: not a cursor this server issued; follow the `next` link") from None
     if not isinstance(values, list) or len(values) != len(keys):
         raise BadRequest("cursor: it belongs to another sort order; follow the `next` link")
+    for key, value in zip(keys, values, strict=True):
+        if not _fits(key, value):
+            raise BadRequest("cursor: not a cursor this server issued; follow the `next` link")
     return values
+
+
+def _fits(key: SortKey, value) -> bool:
+    """Whether a cursor value can be a value of its sort key (as encode_cursor wrote it)."""
+    if value is None:
+        return key.property is not None
+    kind = "integer" if key.property is None else (key.property.format or key.property.type)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("date", "date-time"):
+        try:
+            (date.fromisoformat if kind == "date" else datetime.fromisoformat)(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return isinstance(value, str) and len(value) < 10_000 and not any(
+        0xD800 <= ord(c) <= 0xDFFF or c == "\x00" for c in value)
 
 
 def after(collection: Collection, keys: list[SortKey], values: list, where: Where) -> None:

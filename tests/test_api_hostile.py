@@ -118,3 +118,44 @@ def test_cql2_literals_of_the_right_kind_still_work(api, client):
         assert page.status_code == 200, (cql, page.text)
         assert page.json()["numberReturned"] == expected > 0
     assert client.get("/collections/buildings/items", params={"filter": "height + 1 > floors * 3"}).status_code == 200
+
+
+UTM37 = "http://www.opengis.net/def/crs/EPSG/0/32637"
+
+
+def _cursor(values) -> str:
+    import base64
+    import json
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"properties": ",".join(["address"] * 51)}, None),  # named 51 times: returned once
+    ({"bbox": "1e10,1e10,1.1e10,1.1e10", "bbox-crs": UTM37}, "bbox"),
+    ({"filter": "S_INTERSECTS(geometry, POINT(1e30 1e30))", "filter-crs": UTM37}, "outside where"),
+    ({"filter": "S_INTERSECTS(geometry, POINT(1e30 1e30))"}, "outside where"),
+    ({"filter": "S_INTERSECTS(geometry, POLYGON((37 55, 38 55, 38 56)))"}, "ring must be closed"),
+    ({"filter-lang": "cql2-json", "filter": '{"op":"s_intersects","args":[{"property":"geometry"},'
+                                            '{"type":"Blob","coordinates":[1,2]}]}'}, "not a geometry type"),
+    ({"filter-lang": "cql2-json", "filter": '{"op":"s_intersects","args":[{"property":"geometry"},'
+                                            '{"type":"Polygon","coordinates":[1,2]}]}'}, "not a valid Polygon"),
+    ({"filter-lang": "cql2-json", "filter": '{"op":"=","args":[{"property":"address"},"\\ud800"]}'}, "surrogate"),
+    ({"datetime": "0001-01-01/0001-01-02"}, "datetime"),
+    ({"sortby": ",".join(["address"] * 2000)}, "sortby"),
+    ({"sortby": "address,-address"}, "twice"),
+    ({"cursor": _cursor([True])}, "cursor"),
+    ({"cursor": _cursor([{"a": 1}])}, "cursor"),
+    ({"cursor": _cursor([[1, 2]])}, "cursor"),
+    ({"cursor": _cursor([[[[[[[[1]]]]]]]])}, "cursor"),
+    ({"cursor": _cursor(["\ud800"])}, "cursor"),
+], ids=["properties-51", "bbox-utm-domain", "filter-utm-domain", "filter-crs84-domain", "open-ring",
+        "unknown-type", "bad-nesting", "surrogate", "year-1", "sortby-2000", "sortby-twice",
+        "cursor-true", "cursor-object", "cursor-list", "cursor-deep", "cursor-surrogate"])
+def test_inputs_that_once_gave_500s(client, params, words):
+    response = client.get("/collections/parcels/items", params=params)
+    if words is None:
+        assert response.status_code == 200, response.text
+        assert set(response.json()["features"][0]["properties"]) == {"address"}
+        return
+    assert response.status_code == 400, response.text
+    assert words in response.json()["description"]

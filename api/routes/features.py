@@ -154,6 +154,8 @@ async def items(
     out_crs = crs_.parse(crs, state.crss, "crs")
     box_crs = crs_.parse(bbox_crs, state.crss, "bbox-crs")
     box = parse_bbox(bbox, box_crs)
+    if box is not None:
+        crs_.check_within(box_crs, [(box[0], box[1]), (box[2], box[3])], "bbox")
     props = parse_properties(c, properties)
     keys = parse_sortby(c, sortby)
     srid = state.db.storage_srid
