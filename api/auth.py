@@ -121,8 +121,11 @@ async def _identify(request: Request) -> Caller:
         raise Unauthorized("the token has expired; request a new one at /auth/token") from None
     except jwt.PyJWTError:
         raise Unauthorized("the token is not valid") from None
+    subject = claims["sub"]
+    if not isinstance(subject, str) or any(0xD800 <= ord(c) <= 0xDFFF or c == "\x00" for c in subject):
+        raise Unauthorized("the token's subject is not a user name")
     row = await state.db.one("SELECT name, role FROM users WHERE name = %s AND NOT disabled",
-                             [str(claims["sub"])])
+                             [subject])
     if row is None:
         raise Unauthorized("the token's user does not exist or is disabled")
     return Caller(row[0], row[1])

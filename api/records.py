@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.collections import AUCTION_STATUSES
-from citymodel.cadastral import lookup_key
+from citymodel.cadastral import REGISTER_TIME_ZONE, lookup_key
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.models import ENCUMBRANCE_PREFIX
 
@@ -76,6 +76,14 @@ class NoticeIn(Strict):
     bidding_ends_at: datetime | None = None
     review_at: datetime | None = None
     source_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+
+    @field_validator("published_at", "bidding_starts_at", "bidding_ends_at", "review_at")
+    @classmethod
+    def _zoned(cls, value: datetime | None) -> datetime | None:
+        """A time without a zone is Moscow time, as registers write them."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=REGISTER_TIME_ZONE)
+        return value
 
     @model_validator(mode="after")
     def _order(self):

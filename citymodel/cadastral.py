@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from citymodel.errors import InvalidCadastralNumber
 
@@ -24,6 +25,9 @@ _ZERO_STRIPPED = re.compile(
     r"(?:\((?P<contour>\d+)\))?",
     re.ASCII,
 )
+
+# Russian registers (ЕГРН, torgi.gov.ru) write times without a zone: Moscow time.
+REGISTER_TIME_ZONE = ZoneInfo("Europe/Moscow")
 
 
 @dataclass(frozen=True, slots=True)

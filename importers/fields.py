@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
-MOSCOW = ZoneInfo("Europe/Moscow")  # the time zone of naive times in Russian registers
+from citymodel.cadastral import REGISTER_TIME_ZONE
+
+MOSCOW = REGISTER_TIME_ZONE  # the time zone of naive times in Russian registers
 
 
 class FieldValueError(ValueError):

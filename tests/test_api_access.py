@@ -84,8 +84,12 @@ def test_wrong_credentials_are_401_never_500(api):
                          (api.state / "jwt.key").read_text(), algorithm="HS256")
     forged = jwt.encode({"sub": "test-admin", "role": "admin", "exp": int(time.time()) + 600},
                         "a different key of thirty-two bytes or more", algorithm="HS256")
+    # signed with the server's own key, but naming no user a database can hold
+    strange = [jwt.encode({"sub": sub, "role": "admin", "exp": int(time.time()) + 600},
+                          (api.state / "jwt.key").read_text(), algorithm="HS256")
+               for sub in ("\ud800", "a\x00b", 5)]
     for header in ("Bearer cm_not-a-key", "Bearer not.a.jwt", f"Bearer {expired}", f"Bearer {forged}",
-                   "Basic dXNlcjpwYXNz", "Bearer", "Token abc"):
+                   "Basic dXNlcjpwYXNz", "Bearer", "Token abc", *(f"Bearer {t}" for t in strange)):
         for path in ("/parcels/at?lon=37.5&lat=55.7", "/auth/me", "/collections"):
             response = httpx.get(api.url + path, headers={"Authorization": header})
             assert response.status_code == 401, (header, path, response.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import httpx
 import pytest
 from conftest import query
@@ -159,3 +161,18 @@ def test_inputs_that_once_gave_500s(client, params, words):
         return
     assert response.status_code == 400, response.text
     assert words in response.json()["description"]
+
+
+def test_an_official_mixing_naive_and_zoned_times_gets_moscow_time(api):
+    headers = {"Authorization": f"Bearer {api.keys['official']}"}
+    lot = {"status": "PUBLISHED", "deal_type": "sale",
+           "notice": {"bidding_starts_at": "2026-12-10T10:00:00", "bidding_ends_at": "2026-12-10T08:30:00+00:00"}}
+    response = httpx.put(f"{api.url}/auctions/21000099990000000077/1", json=lot, headers=headers)
+    assert response.status_code in (200, 201), response.text  # 10:00 Moscow is 07:00 UTC: in order
+    starts = query(api.db, "SELECT bidding_starts_at FROM auction_notices WHERE notice_number = "
+                           "'21000099990000000077'")[0][0]
+    assert starts.astimezone(UTC).hour == 7
+    wrong = {**lot, "notice": {"bidding_starts_at": "2026-12-10T12:00:00",
+                               "bidding_ends_at": "2026-12-10T08:30:00+00:00"}}  # ends before it starts
+    response = httpx.put(f"{api.url}/auctions/21000099990000000077/1", json=wrong, headers=headers)
+    assert response.status_code == 422 and "before" in response.json()["description"]
