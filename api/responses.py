@@ -75,6 +75,10 @@ def html_page(title: str, document: dict, headers: dict[str, str] | None = None)
     return HTMLResponse(page, headers=headers)
 
 
+# Responses that carry personal data (holders' names and INNs): never stored by a shared cache.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
 def render_template(name: str, **values) -> str:
     """One of api/templates, rendered (autoescaped)."""
     return _templates.get_template(name).render(**values)

@@ -221,3 +221,21 @@ def test_a_registration_number_or_user_name_taken_is_a_409(api):
     with api.client("admin") as admin:
         taken = admin.post("/users", json={"name": "test-viewer", "role": "viewer"})
         assert taken.status_code == 409 and "test-viewer" in taken.json()["description"]
+
+
+def test_responses_with_personal_data_are_private_and_not_stored(api, individuals):
+    number = individuals[0][0]
+    with api.client("official") as official:
+        card = official.get(f"/parcels/{number}")
+        assert card.json()["personal_data_shown"] is True
+        assert card.headers["cache-control"] == "private, no-store"
+        right = {"registration_number": f"{number}-77/011/2026-777", "type_code": "022006000000",
+                 "holder_kind": "individual", "holder_name": "Частное Лицо", "holder_inn": "771234567899"}
+        added = official.post(f"/parcels/{number}/rights", json=right)
+        assert added.status_code == 201 and added.headers["cache-control"] == "private, no-store"
+        assert added.json()["holder_name"] == "Частное Лицо"
+        replaced = official.put(f"/rights/{added.json()['id']}", json=right)
+        assert replaced.status_code == 200 and replaced.headers["cache-control"] == "private, no-store"
+        assert official.delete(f"/rights/{added.json()['id']}").status_code == 204
+    with api.client() as anonymous:  # nothing personal in it: caches may keep it
+        assert "no-store" not in anonymous.get(f"/parcels/{number}").headers.get("cache-control", "")

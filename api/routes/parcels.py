@@ -20,7 +20,7 @@ from fastapi.responses import Response
 
 from api.auth import Caller, caller
 from api.errors import BadRequest, NotFound
-from api.responses import JSON, link
+from api.responses import JSON, PRIVATE, link
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.planning import SERVICE_CATEGORIES
@@ -279,5 +279,7 @@ async def search(request: Request, q: str = Query(min_length=1, max_length=200),
 
 
 def _json(document: dict) -> Response:
+    # a card that shows holders' names and INNs must not be kept by any shared cache
+    headers = PRIVATE if document.get("personal_data_shown") else None
     return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str),
-                    media_type=JSON)
+                    media_type=JSON, headers=headers)

@@ -7,12 +7,15 @@ personal data, since only officials and admins reach these endpoints.
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from api import audit
 from api.auth import Caller, require
 from api.db import fetch_dict
 from api.errors import BadRequest, NotFound
 from api.records import RightIn
+from api.responses import PRIVATE
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
 
@@ -23,11 +26,13 @@ COLUMNS = ("kind", "type_code", "type_name", "holder_kind", "holder_name", "hold
 RightId = Path(ge=1, le=2**63 - 1)
 
 
-def _out(row: dict) -> dict:
+def _out(row: dict, status: int = 200) -> JSONResponse:
+    """A right as officials see it, holder and all: marked private, never cached."""
     share = (f"{row['share_numerator']}/{row['share_denominator']}"
              if row["share_numerator"] is not None else None)
     result = {c: row[c] for c in COLUMNS if not c.startswith("share_")}
-    return result | {"id": row["id"], "share": share, "parcel_id": row["parcel_id"]}
+    body = result | {"id": row["id"], "share": share, "parcel_id": row["parcel_id"]}
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=PRIVATE)
 
 
 def _pick(row: dict | None) -> dict | None:
@@ -53,7 +58,7 @@ async def add_right(request: Request, cadastral_number: str, body: RightIn,
                   f"(%s, 'api', {', '.join(['%s'] * len(COLUMNS))}) RETURNING *",
             [parcel["id"], *(values[c] for c in COLUMNS)])
         await audit.record(conn, who.name, "create", "rights", row["id"], None, _pick(row))
-    return _out(row)
+    return _out(row, 201)
 
 
 @router.put("/rights/{right_id}", summary="Replace a right or encumbrance (officials)")
