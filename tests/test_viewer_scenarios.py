@@ -44,9 +44,9 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
         dx, dy = 6 / (111_320 * np.cos(np.radians(c.y))), 6 / 111_320
         corners = [(c.x - dx, c.y - dy), (c.x + dx, c.y - dy), (c.x + dx, c.y + dy), (c.x - dx, c.y + dy)]
         screen = [page.evaluate(TO_SCREEN, list(corner)) for corner in corners]
-        for x, y in screen:
+        for k, (x, y) in enumerate(screen, start=1):
             page.mouse.click(x, y)
-            page.wait_for_timeout(250)  # not a double click
+            page.wait_for_function(f"window.citymodel.scenarios.points.length === {k}")
         page.mouse.dblclick(*screen[-1])
         page.wait_for_selector("#scenarios form.proposal")
         page.fill("#scenarios form.proposal input[name=height]", "30")
@@ -71,7 +71,7 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
         index = int(height.get_attribute("data-finding"))
         assert page.evaluate("window.citymodel.scenarios.highlighted") == index
         assert "chosen" in height.get_attribute("class")
-        page.wait_for_timeout(1500)  # the flight
+        page.wait_for_function("!window.citymodel.scenarios.flying")
         settle(page)
         pixels = shot(page, "31-violation-highlighted")
         panel = page.locator("#scenarios").bounding_box()

@@ -25,6 +25,7 @@ from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.planning import SERVICE_CATEGORIES
 from citymodel.scenarios import envelope
+from citymodel.scenarios.context import LocalFrame
 
 router = APIRouter(tags=["Parcels"])
 NEAREST_SERVICE_WITHIN_M = 5000  # farther than this, a category has no "nearest" service
@@ -209,7 +210,8 @@ async def buildable_parcels(request: Request,
     rows = await db.all(envelope.BUILDABLE_SQL, {"w": w, "s": s_, "e": e, "n": n,
                                                  "srid": db.storage_srid, "limit": 5000})
     base = str(request.base_url).rstrip("/")
-    found = [envelope.from_row(r) for r in rows]
+    frame = LocalFrame((w + e) / 2, (s_ + n) / 2)  # one frame for the box: a few km at most
+    found = [envelope.from_row(r, frame) for r in rows]
     features = [_envelope_feature(p, f, frame, base) for p, f, frame in found if f.left_m2 > 0]
     features.sort(key=lambda f: -f["properties"]["floor_area_left_m2"])
     document = {"type": "FeatureCollection", "numberMatched": len(features),

@@ -53,7 +53,7 @@ def import_(file: Path, owner: str, publish: bool) -> None:
         document = json.loads(file.read_text(encoding="utf-8"))
         head = ScenarioIn(name=document.get("name") or file.stem,
                           description=document.get("description"), published=publish)
-        proposals = [(BuildingIn(**f), BuildingIn(**f).footprint()) for f in document.get("features", [])]
+        proposals = [(b, b.footprint()) for b in (BuildingIn(**f) for f in document.get("features", []))]
         demolish = [i if isinstance(i, int) else str(i) for i in document.get("demolish", [])]
     except (ValueError, TypeError, ValidationError, AttributeError) as exc:
         raise CitymodelError(f"{file}: {' '.join(str(exc).split())}") from None

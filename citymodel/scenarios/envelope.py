@@ -93,11 +93,13 @@ BUILDABLE_SQL = f"""SELECT {_PARCEL_COLUMNS} FROM parcels p
   ORDER BY p.id LIMIT %(limit)s"""
 
 
-def from_row(row) -> tuple[Parcel, Envelope, LocalFrame]:
-    """A row of BY_KEY_SQL or BUILDABLE_SQL: the parcel, its envelope and the local frame."""
+def from_row(row, frame: LocalFrame | None = None) -> tuple[Parcel, Envelope, LocalFrame]:
+    """A row of BY_KEY_SQL or BUILDABLE_SQL: the parcel, its envelope and the local frame
+    (``frame``, shared by the parcels of one box, else one centred on the parcel)."""
     lonlat = shapely.from_wkb(bytes(row[2]))
-    centre = lonlat.centroid
-    frame = LocalFrame(centre.x, centre.y)
+    if frame is None:
+        centre = lonlat.centroid
+        frame = LocalFrame(centre.x, centre.y)
     parcel = Parcel(row[0], row[1], frame.to_local(lonlat))
     zones = [Zone(id=z["id"], kind=z["kind"], zone_code=z["zone_code"], registry_number=z["registry_number"],
                   geometry=frame.to_local(shapely.from_wkb(bytes.fromhex(z["wkb"]))) if z["wkb"] else None,

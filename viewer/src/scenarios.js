@@ -34,6 +34,7 @@ export class ScenariosPanel {
     this.points = [];
     this.sketch = null;
     this.highlighted = null;  // index of the report line shown
+    this.flying = false;
     this.hidden = new Set();
     panel.addEventListener("click", (event) => this.clicked(event));
     panel.addEventListener("submit", (event) => this.submitted(event));
@@ -295,7 +296,9 @@ export class ScenariosPanel {
     const collect = (c) => (typeof c[0] === "number" ? all.push(Cesium.Cartesian3.fromDegrees(c[0], c[1])) : c.forEach(collect));
     parts.forEach((part) => collect(part.coordinates));
     const sphere = Cesium.BoundingSphere.fromPoints(all);
-    this.viewer.camera.flyToBoundingSphere(sphere, { duration: 1.0,
+    this.flying = true;  // until the camera arrives (tests and screenshots wait for it)
+    const landed = () => { this.flying = false; };
+    this.viewer.camera.flyToBoundingSphere(sphere, { duration: 1.0, complete: landed, cancel: landed,
       offset: new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-60), Math.max(300, sphere.radius * 4)) });
   }
 
