@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from citymodel.models import BUILDING_KINDS, HEIGHT_SOURCES
 from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
 
 # The newest lot on a parcel: its status is the parcel's auction status.
@@ -132,10 +133,10 @@ BUILDINGS = Collection(
     geometry_type="MultiPolygon",
     spatial_sql="b.footprint && {env} AND ST_Intersects(b.footprint, {env})",
     properties=(
-        Property("kind", "b.kind", "string", "Kind", enum=("building", "construction", "part")),
+        Property("kind", "b.kind", "string", "Kind", enum=BUILDING_KINDS),
         Property("height", "b.height", "number", "Height, m"),
         Property("height_source", "b.height_source", "string", "Height source",
-                 enum=("measured", "levels", "default")),
+                 enum=HEIGHT_SOURCES),
         Property("floors", "b.floors", "integer", "Floors"),
         Property("min_height", "b.min_height", "number", "Height of the lowest part, m"),
         Property("ground_elevation", "b.ground_elevation", "number", "Ground elevation, m"),
@@ -272,7 +273,7 @@ def _register_parts(id_: str, title: str, description: str, column: str, geometr
         spatial_sql=f"o.{column} && {{env}} AND ST_Intersects(o.{column}, {{env}})",
         properties=(
             Property("cadastral_number", "o.cadastral_number", "string", "Cadastral number"),
-            Property("kind", "o.kind", "string", "Kind", enum=("building", "construction", "part")),
+            Property("kind", "o.kind", "string", "Kind", enum=BUILDING_KINDS),
             Property("use", "o.use", "string", "Use or assignment"),
             Property("address", "o.address", "string", "Address"),
             Property("has_footprint", "(o.footprint IS NOT NULL)", "boolean", "Has a footprint",

@@ -47,6 +47,8 @@ from citymodel.planning import (
 )
 
 HEIGHT_SOURCES = ("measured", "levels", "default")
+PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never stored in buildings)
+BUILDING_KINDS = ("building", "construction", "part")
 HOLDER_KINDS = ("individual", "legal_entity", "public")
 RIGHT_KINDS = ("right", "encumbrance")
 ENCUMBRANCE_PREFIX = "022"  # ЕГРН type codes 022… are encumbrances (lease 022006000000)

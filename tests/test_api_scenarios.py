@@ -6,11 +6,14 @@ Measured values are checked against PostGIS's own answers on the same data."""
 from __future__ import annotations
 
 import json
+import math
 
+import pyproj
 import pytest
 import shapely
 from conftest import query
 from test_api import execute
+from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 
 
 def q(api, sql: str, **params):
@@ -255,3 +258,58 @@ def test_buildable_parcels_are_the_citys_unencumbered_ones_with_room_left(api):
         assert client.get("/parcels", params={"buildable": "false", "bbox": f"{w},{s},{e},{n}"}).status_code == 400
         assert client.get("/parcels", params={"buildable": "true", "bbox": "1,2,3"}).status_code == 400
         assert client.get("/parcels", params={"buildable": "true", "bbox": "30,50,40,60"}).status_code == 400
+
+
+def test_proposals_as_a_3d_tileset_with_the_city_tilesets_metadata(api, site, tmp_path):
+    """The tileset and its glTF are valid (official schemas, Khronos validator), the
+    building stands on its footprint from min_height to height, its metadata are the city
+    tileset's class with the proposal's values, and only the scenario's readers get it."""
+    number, parcel = site
+    inner = shapely.box(*parcel.centroid.buffer(0.00008).bounds)
+    with api.client("planner") as planner:
+        sid = planner.post("/scenarios", json={"name": "В 3D"}).json()["id"]
+        empty = planner.get(f"/scenarios/{sid}/tileset.json")
+        assert empty.status_code == 200 and "content" not in empty.json()["root"]
+        assert tileset_errors(empty.json()) == []
+        assert planner.get(f"/scenarios/{sid}/proposals.glb").status_code == 404
+        bid = planner.post(f"/scenarios/{sid}/buildings", json=feature(
+            inner, height=21, min_height=6, floors=5, use="office", name="Корпус Б")).json()["id"]
+        response = planner.get(f"/scenarios/{sid}/tileset.json")
+        assert response.status_code == 200 and "private" in response.headers["cache-control"]
+        tileset = response.json()
+        assert tileset_errors(tileset) == []
+        w, s, e, n, low, high = tileset["root"]["boundingVolume"]["region"]
+        assert (low, high) == (6, 21)
+        uri = tileset["root"]["content"]["uri"]
+        glb = planner.get(f"/scenarios/{sid}/{uri}")
+        assert glb.status_code == 200 and glb.headers["content-type"] == "model/gltf-binary"
+        again = planner.get(f"/scenarios/{sid}/{uri}", headers={"If-None-Match": glb.headers["etag"]})
+        assert again.status_code == 304
+        for role in (None, "planner2"):  # not published: not there for others
+            with api.client(role) as other:
+                assert other.get(f"/scenarios/{sid}/tileset.json").status_code == 404
+                assert other.get(f"/scenarios/{sid}/proposals.glb").status_code == 404
+        # a change to the building is a new version: a new content URI and ETag
+        planner.put(f"/scenarios/{sid}/buildings/{bid}", json=feature(inner, height=24, use="office"))
+        changed = planner.get(f"/scenarios/{sid}/tileset.json").json()
+        assert changed["root"]["content"]["uri"] != uri
+        assert planner.get(f"/scenarios/{sid}/{uri}",
+                           headers={"If-None-Match": glb.headers["etag"]}).status_code == 200
+    path = tmp_path / "proposals.glb"
+    path.write_bytes(glb.content)
+    [report] = khronos_reports([path])
+    assert report["issues"]["numErrors"] == 0 and report["issues"]["numWarnings"] == 0, report
+    model = Glb(path)
+    assert extension_errors(model.json) == []
+    table = model.property_table()
+    assert table["building_id"] == [bid] and table["height_source"] == ["proposed"]
+    assert table["parcel"] == [number] and table["use"] == ["office"] and table["floors"] == [5]
+    assert table["address"] == ["Корпус Б"] and table["height"] == [21.0]
+    # every vertex lies on the footprint's outline or inside it, between 6 and 21 m
+    positions = model.positions_ecef()
+    lon, lat, h = pyproj.Transformer.from_crs(4978, 4979, always_xy=True).transform(
+        positions[:, 0], positions[:, 1], positions[:, 2])
+    assert h.min() == pytest.approx(6, abs=0.01) and h.max() == pytest.approx(21, abs=0.01)
+    assert shapely.contains_xy(inner.buffer(1e-7), lon, lat).all()
+    w2, s2, e2, n2 = inner.bounds
+    assert (w, s, e, n) == pytest.approx([math.radians(v) for v in (w2, s2, e2, n2)])

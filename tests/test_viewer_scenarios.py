@@ -58,9 +58,35 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
                                                "WHERE scenario_id = :s", s=sid)[0][0])
         square = shapely.Polygon(corners)
         assert drawn.symmetric_difference(square).area / square.area < 0.05, "drawn where clicked"
-        assert page.evaluate("window.citymodel.scenarios.source.entities.values.length") == 1
+        # drawn from the scenario's own 3D tileset: the proposal is what is under its centre
+        pid = query(api.db, "SELECT id FROM scenario_buildings WHERE scenario_id = :s", s=sid)[0][0]
+        middle = page.evaluate(TO_SCREEN, [c.x, c.y])
+        page.wait_for_function(f"""() => {{ const s = window.citymodel.scenarios;
+            return s.proposalOf(window.citymodel.viewer.scene.pick(new Cesium.Cartesian2({middle[0]}, {middle[1]}))) === {pid}; }}""")
         settle(page)
         shot(page, "30-scenario-drawn")
+
+        # a click on it edits it: drag its north-east corner 6 m further out, make it 27 m, save
+        page.mouse.click(*middle)
+        page.wait_for_selector("#scenarios form.proposal button[data-action=cancel-edit]")
+        assert page.input_value("#scenarios form.proposal input[name=height]") == "30"
+        page.wait_for_function("window.citymodel.scenarios.points.length === 4")
+        moved = (c.x + 2 * dx, c.y + 2 * dy)
+        start, end = screen[2], page.evaluate(TO_SCREEN, list(moved))
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(*end, steps=8)
+        page.mouse.up()
+        page.wait_for_function(f"window.citymodel.scenarios.points[2][0] > {c.x + 1.5 * dx}")
+        page.fill("#scenarios form.proposal input[name=height]", "27")
+        page.click("#scenarios form.proposal button[type=submit]")
+        page.wait_for_function("!document.querySelector('#scenarios form.proposal')")
+        edited, height = query(api.db, "SELECT ST_AsText(footprint), height FROM scenario_buildings WHERE id = :i", i=pid)[0]
+        corners_now = shapely.get_coordinates(shapely.from_wkt(edited))
+        metres = np.hypot((corners_now[:, 0] - moved[0]) * 111_320 * np.cos(np.radians(c.y)),
+                          (corners_now[:, 1] - moved[1]) * 111_320)
+        assert metres.min() < 1.0 and height == 27, "the corner was not dragged where it was dropped"
+        assert shapely.from_wkt(edited).area > square.area * 1.2
 
         page.click("#scenarios [data-action=check]")
         page.wait_for_selector("#scenarios ol.findings li")
@@ -113,7 +139,7 @@ def test_a_planner_draws_checks_highlights_demolishes_and_compares(browser, api)
         header = page.locator("#scenarios table.compared th").all_inner_texts()
         assert "Дом из браузера" in header and "Башня на Пресне (пример)" in header
         heights = page.locator("#scenarios table.compared tr[data-total=max_height_m] td").all_inner_texts()
-        assert heights[1:] in (["30", "78"], ["78", "30"])
+        assert heights[1:] in (["27", "78"], ["78", "27"])
         shot(page, "32-scenarios-compared")
         assert [p for p in page.problems if "404" not in p] == []
 

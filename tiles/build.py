@@ -59,7 +59,7 @@ WHERE b.footprint IS NOT NULL AND b.id NOT IN (SELECT id FROM drawn_by_parts)
 ORDER BY b.id
 """
 READ_CHUNK = 100_000  # rows fetched at a time: memory holds one chunk of raw rows
-FORMAT = "citymodel-tiles-1"  # bump when the output changes for the same input
+FORMAT = "citymodel-tiles-2"  # bump when the output changes for the same input
 MANIFEST = "manifest.json"
 ATTRIBUTES = ("floors", "use", "year_built", "address", "height_source", "cadastral_number",
               "parcel", "auction_status")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from citymodel.models import HEIGHT_SOURCES, PROPOSED_HEIGHT_SOURCE
 from tiles.extrude import Mesh
 
 GLB_MAGIC, GLB_VERSION = 0x46546C67, 2
@@ -39,7 +40,8 @@ class Property:
     description: str = ""
 
 
-ENUMS = {"HeightSource": ("measured", "levels", "default")}
+# the city's height sources, and the proposals of scenarios (tiles.proposals)
+ENUMS = {"HeightSource": (*HEIGHT_SOURCES, PROPOSED_HEIGHT_SOURCE)}
 PROPERTIES: tuple[Property, ...] = (
     Property("building_id", "SCALAR", "UINT32", description="id of the building in citymodel"),
     Property("cadastral_number", "STRING", no_data="", description="the building's own cadastral number"),

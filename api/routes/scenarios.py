@@ -10,6 +10,7 @@ data (parcels, buildings, zones, rights, auctions, services) changed since.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 
 import shapely
@@ -21,13 +22,15 @@ from api.auth import Caller, caller, require
 from api.db import fetch_dict
 from api.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from api.proposals import MIN_FOOTPRINT_M2, BuildingIn, ScenarioIn, ScenarioPatch
-from api.responses import GEOJSON, JSON, link, render_template
+from api.responses import GEOJSON, JSON, link, not_modified, render_template
 from citymodel.scenarios import load
 from citymodel.scenarios.context import LocalFrame
+from tiles import proposals as proposal_tiles
 
 router = APIRouter(tags=["Scenarios"])
 ScenarioId = Path(ge=1, le=2**63 - 1)
 ItemId = Path(ge=1, le=2**63 - 1)
+GLB = "model/gltf-binary"
 CITY_REACH_DEG = 0.05  # a footprint with no parcel this near lies outside the city's data
 SCENARIO_COLUMNS = "id, name, description, owner, published, created_at, updated_at, checked_at"
 BUILDING_COLUMNS = ("name", "height", "min_height", "floors", "use", "residential_share",
@@ -66,6 +69,9 @@ def _public(row: dict, base: str) -> dict:
     href = f"{base}/scenarios/{row['id']}"
     out["links"] = [link(href, "self", JSON, row["name"]),
                     link(f"{href}.geojson", "alternate", GEOJSON, "Proposals as GeoJSON"),
+                    link(f"{href}/tileset.json", "alternate", "application/json",
+                         "Proposals as a 3D Tiles tileset (the city tileset's metadata)"),
+                    link(f"{href}/proposals.glb", "alternate", GLB, "Proposals as glTF"),
                     link(f"{href}/report", "report", JSON, "The last report"),
                     link(f"{href}/report?f=html", "report", "text/html", "The report, printable")]
     return out
@@ -318,6 +324,65 @@ async def _features(request: Request, scenario_id: int) -> dict:
                   "properties": {"height": r[2], "floors": r[3], "use": r[4], "address": r[5],
                                  "demolished": True}} for r in demolished]
     return {"type": "FeatureCollection", "features": features}
+
+
+# --- proposals in 3D ----------------------------------------------------------------------------
+
+PROPOSALS_SQL = """
+SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)), b.height, b.min_height, b.floors, b.use, b.name,
+       (SELECT p.cadastral_number FROM parcels p  -- the parcel it stands on (most of it)
+        WHERE p.geom && b.footprint AND ST_Intersects(p.geom, b.footprint)
+        ORDER BY ST_Area(ST_Intersection(p.geom, b.footprint)) DESC, p.id LIMIT 1)
+FROM scenario_buildings b WHERE b.scenario_id = %s ORDER BY b.id
+"""
+
+
+async def _proposals(request: Request, scenario_id: int, who: Caller) -> tuple[list, dict]:
+    """The scenario's proposals and an ETag that changes whenever they may have."""
+    row = await _scenario(request, who, scenario_id)  # 404 unless the caller may read it
+    rows = await request.app.state.db.all(PROPOSALS_SQL, [scenario_id])
+    found = [proposal_tiles.Proposal(id=r[0], footprint=shapely.from_wkb(r[1]), height=r[2],
+                                     min_height=r[3], floors=r[4], use=r[5], name=r[6], parcel=r[7])
+             for r in rows]
+    # the versions move with every change to the scenario (its updated_at) and to the
+    # city's data (the parcel numbers the tiles carry)
+    versions = await _versions(request, scenario_id)
+    digest = hashlib.blake2b(json.dumps([row["id"], versions], sort_keys=True, default=str).encode(),
+                             digest_size=12).hexdigest()
+    # a private scenario is for its readers only: no shared cache keeps it
+    headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache" if row["published"] else "private, no-cache"}
+    return found, headers
+
+
+def _cached(request: Request, headers: dict, body: bytes | None, media_type: str) -> Response:
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get("/scenarios/{scenario_id}/tileset.json",
+            summary="The proposals as a 3D Tiles tileset, with the city tileset's metadata",
+            response_class=Response, responses={200: {"content": {"application/json": {}}}})
+async def proposals_tileset(request: Request, scenario_id: int = ScenarioId, who: Caller = Depends(caller)):
+    found, headers = await _proposals(request, scenario_id, who)
+    if not_modified(request, headers["ETag"]):
+        return _cached(request, headers, None, "application/json")
+    document = proposal_tiles.tileset(found, f"proposals.glb?v={headers['ETag'].strip(chr(34))}")
+    return _cached(request, headers, json.dumps(document).encode(), "application/json")
+
+
+@router.get("/scenarios/{scenario_id}/proposals.glb",
+            summary="The proposals as glTF 2.0 (binary), with the city tileset's metadata",
+            response_class=Response, responses={200: {"content": {GLB: {}}}, 404: {}})
+async def proposals_glb(request: Request, scenario_id: int = ScenarioId, who: Caller = Depends(caller),
+                        v: str | None = Query(None, max_length=64, description="Cache buster, ignored")):
+    found, headers = await _proposals(request, scenario_id, who)
+    if not found:
+        raise NotFound(f"scenario {scenario_id} proposes no buildings")
+    if not_modified(request, headers["ETag"]):
+        return _cached(request, headers, None, GLB)
+    body = await asyncio.to_thread(proposal_tiles.encode, found)
+    return _cached(request, headers, body, GLB)
 
 
 # --- checks and reports -----------------------------------------------------------------------

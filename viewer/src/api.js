@@ -9,10 +9,14 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(path, method = "GET", body = undefined) {
-  const headers = {};
+// the Authorization header of the signed-in user (none when anonymous)
+export function authHeaders() {
   const token = sessionStorage.getItem(TOKEN);
-  if (token) headers.Authorization = `Bearer ${token}`;
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export async function api(path, method = "GET", body = undefined) {
+  const headers = authHeaders();
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {

@@ -97,6 +97,12 @@ handler.setInputAction(async (click) => {
     await scenarios.mapClick(click.position, picked);
     return;
   }
+  const proposal = scenarios.proposalOf(picked);
+  if (proposal != null) {
+    highlight(undefined);
+    scenarios.clickedProposal(proposal);
+    return;
+  }
   const buildableParcel = layers.buildable.parcelOf(picked);
   if (buildableParcel) {
     highlight(undefined);

@@ -2,7 +2,10 @@
 // a building's footprint on the ground and give it a height and a use, mark buildings for
 // demolition (they disappear from the view), run the checks and read the report (a click on
 // a line highlights what it is about), compare scenarios, publish one, share its link.
-import { api } from "./api.js";
+// Proposals are drawn from the scenario's own 3D Tiles tileset (the API builds it on
+// request, with the city tileset's metadata); a click on one, or its ✎, edits it: drag its
+// corners on the ground, change its height or use.
+import { api, authHeaders, signedInAs } from "./api.js";
 import { pickGround } from "./globe.js";
 import { escape } from "./html.js";
 import { t } from "./i18n.js";
@@ -24,20 +27,29 @@ export class ScenariosPanel {
     this.onOpen = onOpen;  // (scenario id or null) → the shareable URL
     this.say = say;
     this.onSun = onSun;  // shadows at the insolation norm's date and time
-    this.source = new Cesium.CustomDataSource("scenario");
-    viewer.dataSources.add(this.source);
+    this.proposals = null;  // the scenario's tileset of proposed buildings
+    this.proposalIds = new Map();  // the report's subject ("building Корпус Б") → proposal id
+    this.loading = 0;  // which load of the proposals is the newest
     this.highlight = new Cesium.CustomDataSource("scenario-highlight");
     viewer.dataSources.add(this.highlight);
     this.scenario = null;  // the open one
     this.report = null;
-    this.mode = null;  // "draw" | "demolish" | null
+    this.mode = null;  // "draw" | "demolish" | "form" (the new building's form) | "edit" | null
+    this.editing = null;  // the proposal being edited
+    this.dragging = null;  // the index of the corner being dragged
     this.points = [];
+    this.holes = [];  // of the polygon being edited
     this.sketch = null;
     this.highlighted = null;  // index of the report line shown
     this.flying = false;
     this.hidden = new Set();
     panel.addEventListener("click", (event) => this.clicked(event));
     panel.addEventListener("submit", (event) => this.submitted(event));
+    // dragging a corner of the proposal being edited
+    const drag = new Cesium.ScreenSpaceEventHandler(viewer.scene.canvas);
+    drag.setInputAction((e) => this.pressed(e.position), Cesium.ScreenSpaceEventType.LEFT_DOWN);
+    drag.setInputAction((e) => this.moved(e.endPosition), Cesium.ScreenSpaceEventType.MOUSE_MOVE);
+    drag.setInputAction(() => this.released(), Cesium.ScreenSpaceEventType.LEFT_UP);
   }
 
   toggle(show = this.panel.hidden) {
@@ -103,7 +115,9 @@ export class ScenariosPanel {
   close() {
     this.scenario = null;
     this.report = null;
-    this.source.entities.removeAll();
+    this.setMode(null);
+    this.loading += 1;
+    this.showProposals(null);
     this.highlight.entities.removeAll();
     this.hidden = new Set();
     this.onHidden(this.hidden);
@@ -115,7 +129,8 @@ export class ScenariosPanel {
     const s = this.scenario;
     const buildings = s.buildings.features.map((f) => `<li data-building="${f.id}">${escape(f.properties.name || `#${f.id}`)}: `
       + `${escape(t(`use_${f.properties.use}`))}, ${f.properties.height} ${t("m")}`
-      + ` <button type="button" data-remove="${f.id}" title="${t("remove")}">×</button></li>`).join("");
+      + (this.mine ? ` <button type="button" data-edit="${f.id}" title="${t("edit")}">✎</button>` : " ")
+      + `<button type="button" data-remove="${f.id}" title="${t("remove")}">×</button></li>`).join("");
     const demolished = s.demolitions.map((id) => `<li data-demolished="${id}">${t("building")} ${id}`
       + ` <button type="button" data-keep="${id}" title="${t("keep")}">↺</button></li>`).join("");
     let html = `<p><a href="#" data-action="back">← ${t("scenariosPanel")}</a></p>`
@@ -146,23 +161,60 @@ export class ScenariosPanel {
       + `<p><small>${escape(report.note || "")}</small></p>`;
   }
 
-  drawProposals() {
-    this.source.entities.removeAll();
-    for (const f of this.scenario.buildings.features) {
-      const polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      for (const rings of polygons) {
-        const positions = (ring) => Cesium.Cartesian3.fromDegreesArray(ring.flat());
-        const entity = this.source.entities.add({
-          polygon: {
-            hierarchy: new Cesium.PolygonHierarchy(positions(rings[0]), rings.slice(1).map((r) => new Cesium.PolygonHierarchy(positions(r)))),
-            height: f.properties.min_height || 0, extrudedHeight: f.properties.height,
-            material: PROPOSED.withAlpha(0.75), outline: true, outlineColor: Cesium.Color.WHITE,
-          },
-          properties: { proposal: f.id },
-        });
-        entity.proposalLabel = f.properties.name || f.id;  // as the report names it
+  // the scenario's proposals from its tileset; a newer call (the scenario changed again
+  // meanwhile) wins
+  async drawProposals() {
+    const s = this.scenario;
+    const load = ++this.loading;
+    this.proposalIds = new Map(s.buildings.features.map((f) => [`building ${f.properties.name || f.id}`, f.id]));
+    let fresh = null;
+    if (s.buildings.features.length) {
+      try {
+        fresh = await Cesium.Cesium3DTileset.fromUrl(new Cesium.Resource({
+          url: `/scenarios/${s.id}/tileset.json?v=${encodeURIComponent(s.updated_at)}`, headers: authHeaders() }));
+      } catch (error) {
+        this.say(t("apiUnreachable"), true);
       }
     }
+    if (load !== this.loading) {
+      if (fresh) fresh.destroy();
+      return;
+    }
+    this.showProposals(fresh);
+  }
+
+  showProposals(tileset) {
+    if (this.proposals) this.viewer.scene.primitives.remove(this.proposals);  // and destroys it
+    this.proposals = tileset;
+    if (!tileset) return;
+    this.viewer.scene.primitives.add(tileset);
+    this.styleProposals(this.highlightedProposal);
+  }
+
+  // proposals in their colour, the one a report line is about in red
+  styleProposals(chosen = null) {
+    this.highlightedProposal = chosen;
+    if (!this.proposals) return;
+    const conditions = [["true", `color('${PROPOSED.toCssHexString()}', 0.8)`]];
+    if (chosen != null) conditions.unshift([`\${building_id} === ${Number(chosen)}`, "color('red', 0.9)"]);
+    this.proposals.style = new Cesium.Cesium3DTileStyle({ color: { conditions } });
+  }
+
+  get mine() { return Boolean(this.scenario) && this.scenario.owner === signedInAs(); }
+
+  // a click on a proposal in the 3D view: its owner edits it, others see it chosen in the list
+  clickedProposal(id) {
+    if (this.mine) {
+      this.edit(id);
+      return;
+    }
+    for (const li of this.panel.querySelectorAll("li[data-building]")) li.classList.toggle("chosen", Number(li.dataset.building) === id);
+  }
+
+  // the proposal a picked feature is, if it is one (its id), else null
+  proposalOf(picked) {
+    if (!(picked instanceof Cesium.Cesium3DTileFeature) || !this.proposals || picked.tileset !== this.proposals) return null;
+    return picked.getProperty("building_id");
   }
 
   // --- clicks in the panel ----------------------------------------------------------------
@@ -198,6 +250,9 @@ export class ScenariosPanel {
       }
       if (action === "share") await this.share();
       if (action === "sun") this.onSun();
+      const edit = target.closest("[data-edit]")?.dataset.edit;
+      if (edit) this.edit(Number(edit));
+      if (action === "cancel-edit") this.setMode(null);
       const remove = target.closest("[data-remove]")?.dataset.remove;
       if (remove) await this.change(() => api(`/scenarios/${s.id}/buildings/${remove}`, "DELETE"));
       const keep = target.closest("[data-keep]")?.dataset.keep;
@@ -221,10 +276,13 @@ export class ScenariosPanel {
         if (value("min_height")) properties.min_height = Number(value("min_height"));
         if (value("residential_share")) properties.residential_share = Number(value("residential_share")) / 100;
         if (value("name")) properties.name = value("name");
-        const ring = [...this.points, this.points[0]];
-        const feature = { type: "Feature", geometry: { type: "Polygon", coordinates: [ring] }, properties };
-        await this.change(() => api(`/scenarios/${this.scenario.id}/buildings`, "POST", feature));
-        this.clearSketch();
+        const editing = this.scenario.buildings.features.find((f) => f.id === this.editing);
+        let geometry = { type: "Polygon", coordinates: [[...this.points, this.points[0]], ...this.holes] };
+        if (editing && !this.points.length) geometry = editing.geometry;  // several polygons: kept as they are
+        const feature = { type: "Feature", geometry, properties };
+        if (editing) await this.change(() => api(`/scenarios/${this.scenario.id}/buildings/${editing.id}`, "PUT", feature));
+        else await this.change(() => api(`/scenarios/${this.scenario.id}/buildings`, "POST", feature));
+        this.setMode(null);
       }
     } catch (error) {
       this.say(error.message || t("apiUnreachable"), true);
@@ -268,10 +326,7 @@ export class ScenariosPanel {
     for (const li of this.panel.querySelectorAll("li[data-finding]")) li.classList.toggle("chosen", Number(li.dataset.finding) === index);
     const finding = this.report.findings[index];
     // a proposed building the line is about turns red itself
-    for (const entity of this.source.entities.values) {
-      const mine = `building ${entity.proposalLabel}` === finding?.subject;
-      entity.polygon.material = (mine ? HIGHLIGHT : PROPOSED).withAlpha(0.75);
-    }
+    this.styleProposals(this.proposalIds.get(finding?.subject) ?? null);
     if (!finding || !finding.geometry) return;
     const g = finding.geometry;
     const parts = g.type === "GeometryCollection" ? g.geometries : [g];
@@ -304,7 +359,9 @@ export class ScenariosPanel {
 
   // --- drawing and demolishing on the map -------------------------------------------------
   setMode(mode) {
+    if (this.dragging != null) this.released();
     this.mode = mode;
+    if (mode !== "edit") this.editing = null;
     if (mode !== "draw") this.clearSketch();
     for (const name of ["draw", "demolish"]) {
       this.panel.querySelector(`[data-action=${name}]`)?.setAttribute("aria-pressed", String(mode === name));
@@ -320,6 +377,7 @@ export class ScenariosPanel {
   async mapClick(position, picked) {
     if (this.mode !== "draw" && this.mode !== "demolish") return;
     if (this.mode === "demolish") {
+      if (this.proposalOf(picked) != null) return;  // a proposal is removed with its ×, not demolished
       if (picked instanceof Cesium.Cesium3DTileFeature) {
         const id = picked.getProperty("building_id");
         try {
@@ -333,7 +391,10 @@ export class ScenariosPanel {
     const point = pickGround(this.viewer, position);
     if (!point) return;
     const c = Cesium.Cartographic.fromCartesian(point);
-    this.points.push([Number(Cesium.Math.toDegrees(c.longitude).toFixed(8)), Number(Cesium.Math.toDegrees(c.latitude).toFixed(8))]);
+    const corner = [Number(Cesium.Math.toDegrees(c.longitude).toFixed(8)), Number(Cesium.Math.toDegrees(c.latitude).toFixed(8))];
+    const last = this.points[this.points.length - 1];
+    if (last && Math.hypot(last[0] - corner[0], last[1] - corner[1]) < 2e-6) return;  // a double click's first click
+    this.points.push(corner);
     this.drawSketch();
   }
 
@@ -341,29 +402,95 @@ export class ScenariosPanel {
     if (this.mode !== "draw" || this.points.length < 3) return;
     this.mode = "form";
     this.say("");
+    this.showForm({ height: 30, floors: 10 }, t("addBuilding"));
+  }
+
+  // the form of a building's properties, filled with ``values``
+  showForm(values, submit, cancel = false) {
+    const v = (name) => (values[name] == null ? "" : escape(String(values[name])));
+    const share = values.residential_share == null ? "" : Math.round(values.residential_share * 100);
     this.panel.querySelector(".proposal-form").innerHTML = `<form class="proposal">`
-      + `<label>${t("name")} <input name="name" maxlength="200"></label>`
-      + `<label>${t("height")} <input name="height" type="number" min="1" max="1000" step="0.1" value="30" required></label>`
-      + `<label>${t("floors")} <input name="floors" type="number" min="1" max="300" step="1" value="10"></label>`
-      + `<label>${t("minHeight")} <input name="min_height" type="number" min="0" max="999" step="0.1"></label>`
-      + `<label>${t("use")} <select name="use">${USES.map((u) => `<option value="${u}">${t(`use_${u}`)}</option>`).join("")}</select></label>`
-      + `<label>${t("residentialShare")} <input name="residential_share" type="number" min="0" max="100" step="1"></label>`
-      + `<button type="submit">${t("addBuilding")}</button></form>`;
+      + `<label>${t("name")} <input name="name" maxlength="200" value="${v("name")}"></label>`
+      + `<label>${t("height")} <input name="height" type="number" min="1" max="1000" step="0.1" value="${v("height")}" required></label>`
+      + `<label>${t("floors")} <input name="floors" type="number" min="1" max="300" step="1" value="${v("floors")}"></label>`
+      + `<label>${t("minHeight")} <input name="min_height" type="number" min="0" max="999" step="0.1" value="${v("min_height")}"></label>`
+      + `<label>${t("use")} <select name="use">${USES.map((u) => `<option value="${u}"${u === values.use ? " selected" : ""}>`
+        + `${t(`use_${u}`)}</option>`).join("")}</select></label>`
+      + `<label>${t("residentialShare")} <input name="residential_share" type="number" min="0" max="100" step="1" value="${share}"></label>`
+      + `<button type="submit">${submit}</button>`
+      + (cancel ? ` <button type="button" data-action="cancel-edit">${t("cancel")}</button>` : "") + "</form>";
+  }
+
+  // edit a proposal: its corners become handles to drag on the ground, its properties a form
+  edit(id) {
+    const feature = this.scenario?.buildings.features.find((f) => f.id === id);
+    if (!feature) return;
+    this.setMode("edit");
+    this.editing = id;
+    const g = feature.geometry;
+    const polygons = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+    if (polygons.length === 1) {  // one polygon: its outer corners are handles, its holes stay
+      this.points = polygons[0][0].slice(0, -1).map(([x, y]) => [x, y]);
+      this.holes = polygons[0].slice(1);
+      this.drawSketch();
+      this.say(t("editHint"));
+    }
+    const p = feature.properties;
+    this.showForm({ ...p, min_height: p.min_height || null }, t("save"), true);
+    for (const li of this.panel.querySelectorAll("li[data-building]")) li.classList.toggle("chosen", Number(li.dataset.building) === id);
   }
 
   drawSketch() {
-    if (this.sketch) this.viewer.entities.remove(this.sketch);
+    this.removeSketch();
     const ring = [...this.points, this.points[0]];
-    this.sketch = this.viewer.entities.add({ polyline: { positions: Cesium.Cartesian3.fromDegreesArray(ring.flat()),
-      width: 3, material: PROPOSED, clampToGround: true } });
+    this.sketch = [this.viewer.entities.add({ polyline: { positions: Cesium.Cartesian3.fromDegreesArray(ring.flat()),
+      width: 3, material: PROPOSED, clampToGround: true } })];
+    this.points.forEach(([x, y], i) => {
+      const corner = this.viewer.entities.add({ position: Cesium.Cartesian3.fromDegrees(x, y, 0),
+        point: { pixelSize: this.mode === "edit" ? 12 : 7, color: Cesium.Color.WHITE, outlineColor: PROPOSED, outlineWidth: 2,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY } });
+      corner.corner = i;
+      this.sketch.push(corner);
+    });
+  }
+
+  removeSketch() {
+    for (const entity of this.sketch || []) this.viewer.entities.remove(entity);
+    this.sketch = null;
   }
 
   clearSketch() {
-    if (this.sketch) this.viewer.entities.remove(this.sketch);
-    this.sketch = null;
+    this.removeSketch();
     this.points = [];
+    this.holes = [];
     const form = this.panel.querySelector(".proposal-form");
     if (form) form.innerHTML = "";
     if (this.mode === "form") this.mode = null;
+  }
+
+  // --- dragging a corner while editing ------------------------------------------------------
+  pressed(position) {
+    if (this.mode !== "edit") return;
+    const picked = this.viewer.scene.pick(position);
+    const corner = picked?.id?.corner;
+    if (corner === undefined) return;
+    this.dragging = corner;
+    this.viewer.scene.screenSpaceCameraController.enableInputs = false;  // the map stays put
+  }
+
+  moved(position) {
+    if (this.dragging == null || !position) return;
+    const point = pickGround(this.viewer, position);
+    if (!point) return;
+    const c = Cesium.Cartographic.fromCartesian(point);
+    this.points[this.dragging] = [Number(Cesium.Math.toDegrees(c.longitude).toFixed(8)),
+      Number(Cesium.Math.toDegrees(c.latitude).toFixed(8))];
+    this.drawSketch();
+  }
+
+  released() {
+    if (this.dragging == null) return;
+    this.dragging = null;
+    this.viewer.scene.screenSpaceCameraController.enableInputs = true;
   }
 }

@@ -1,0 +1,38 @@
+"""The house's one-way data flow, read from the code's imports: importers → database →
+tiles / api → viewer. ``api`` never imports ``importers``; ``tiles`` never imports ``api``
+nor ``importers``; ``importers`` import neither; the core (``citymodel/``, the CLI aside,
+which sits above everything and dispatches to each) imports none of them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+FORBIDDEN = {
+    "api": {"importers"},
+    "tiles": {"api", "importers"},
+    "importers": {"api", "tiles"},
+    "citymodel": {"api", "importers", "tiles"},
+}
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_data_flows_one_way(package):
+    files = [p for p in (ROOT / package).rglob("*.py")
+             if not (package == "citymodel" and "cli" in p.relative_to(ROOT / package).parts)]
+    assert files
+    wrong = {str(p.relative_to(ROOT)): sorted(imported(p) & FORBIDDEN[package]) for p in files}
+    assert {k: v for k, v in wrong.items() if v} == {}
