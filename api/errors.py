@@ -81,7 +81,9 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = []
         for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"] if p not in ("query", "path", "body"))
+            # the body's GeoJSON type tags which model was tried: not a field, left out
+            where = ".".join(str(p) for p in error["loc"]
+                             if p not in ("query", "path", "body", "Feature", "FeatureCollection"))
             problems.append(f"{where or 'request'}: {error['msg']}")
         status = 422 if any(e["loc"][:1] == ("body",) for e in exc.errors()) else 400
         return problem(status, "InvalidParameterValue", "; ".join(problems))

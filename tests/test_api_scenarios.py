@@ -313,3 +313,31 @@ def test_proposals_as_a_3d_tileset_with_the_city_tilesets_metadata(api, site, tm
     assert shapely.contains_xy(inner.buffer(1e-7), lon, lat).all()
     w2, s2, e2, n2 = inner.bounds
     assert (w, s, e, n) == pytest.approx([math.radians(v) for v in (w2, s2, e2, n2)])
+
+
+def test_a_feature_collection_is_proposed_whole_or_not_at_all(api, site):
+    number, parcel = site
+    c = parcel.centroid
+    west, east = shapely.box(c.x - 0.0001, c.y - 0.00005, c.x - 0.00002, c.y + 0.00005), \
+        shapely.box(c.x + 0.00002, c.y - 0.00005, c.x + 0.0001, c.y + 0.00005)
+    collection = {"type": "FeatureCollection", "name": "from QGIS", "features": [
+        feature(west, name="Запад"), feature(east, height=18, floors=6, name="Восток")]}
+    with api.client("planner") as planner:
+        sid = planner.post("/scenarios", json={"name": "Загрузка"}).json()["id"]
+        bad = json.loads(json.dumps(collection))
+        bad["features"][1]["properties"]["height"] = -3
+        refused = planner.post(f"/scenarios/{sid}/buildings", json=bad)
+        assert refused.status_code == 422 and "features.1.properties.height" in refused.json()["description"]
+        bad["features"][1]["properties"]["height"] = 18
+        bad["features"][1]["geometry"]["coordinates"][0] = [[y, x] for x, y in bad["features"][1]["geometry"]["coordinates"][0]]
+        refused = planner.post(f"/scenarios/{sid}/buildings", json=bad)
+        assert refused.status_code == 422 and refused.json()["description"].startswith("features[1].geometry")
+        assert q(api, "SELECT count(*) FROM scenario_buildings WHERE scenario_id = :s", s=sid)[0][0] == 0
+        created = planner.post(f"/scenarios/{sid}/buildings", json=collection)
+        assert created.status_code == 201, created.text
+        names = [f["properties"]["name"] for f in created.json()["features"]]
+        assert names == ["Запад", "Восток"]
+        stored = q(api, "SELECT name, height, floors FROM scenario_buildings WHERE scenario_id = :s ORDER BY id", s=sid)
+        assert [tuple(r) for r in stored] == [("Запад", 12, None), ("Восток", 18, 6)]
+        empty = planner.post(f"/scenarios/{sid}/buildings", json={"type": "FeatureCollection", "features": []})
+        assert empty.status_code == 422 and "features" in empty.json()["description"]

@@ -21,7 +21,14 @@ from api import audit
 from api.auth import Caller, caller, require
 from api.db import fetch_dict
 from api.errors import BadRequest, Forbidden, NotFound, Unprocessable
-from api.proposals import MIN_FOOTPRINT_M2, BuildingIn, ScenarioIn, ScenarioPatch
+from citymodel.scenarios.proposals import (
+    MIN_FOOTPRINT_M2,
+    BuildingIn,
+    BuildingsIn,
+    ProposalsIn,
+    ScenarioIn,
+    ScenarioPatch,
+)
 from api.responses import GEOJSON, JSON, link, not_modified, render_template
 from citymodel.scenarios import load
 from citymodel.scenarios.context import LocalFrame
@@ -211,23 +218,37 @@ def _footprint_sql(srid: int) -> str:
     return f"ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB(%s), 4326), {int(srid)}))"
 
 
-@router.post("/scenarios/{scenario_id}/buildings", summary="Propose a building (a GeoJSON Feature)",
+@router.post("/scenarios/{scenario_id}/buildings",
+             summary="Propose a building (a GeoJSON Feature) or several (a FeatureCollection, all or none)",
              status_code=201)
-async def add_building(request: Request, body: BuildingIn, scenario_id: int = ScenarioId,
-                       who: Caller = Depends(require("planner"))):
-    wkb = await _footprint_wkb(request, body)
-    values = body.properties.model_dump()
+async def add_buildings(request: Request, body: ProposalsIn, scenario_id: int = ScenarioId,
+                        who: Caller = Depends(require("planner"))):
+    several = isinstance(body, BuildingsIn)
+    features = body.features if several else [body]
+    footprints = []
+    for i, feature in enumerate(features):  # all checked before anything is written
+        try:
+            footprints.append(await _footprint_wkb(request, feature))
+        except Unprocessable as exc:
+            raise Unprocessable(f"features[{i}].{exc.description}" if several else exc.description) from None
     db = request.app.state.db
+    ids = []
     async with db.connection() as conn, conn.transaction():
         await _scenario(request, who, scenario_id, edit=True, conn=conn)
-        row = await fetch_dict(
-            conn, f"INSERT INTO scenario_buildings (scenario_id, footprint, {', '.join(BUILDING_COLUMNS)}) "
-                  f"VALUES (%s, {_footprint_sql(db.storage_srid)}, {', '.join(['%s'] * len(BUILDING_COLUMNS))}) "
-                  "RETURNING id", [scenario_id, wkb, *(values[c] for c in BUILDING_COLUMNS)])
+        for feature, wkb in zip(features, footprints, strict=True):
+            values = feature.properties.model_dump()
+            row = await fetch_dict(
+                conn, f"INSERT INTO scenario_buildings (scenario_id, footprint, {', '.join(BUILDING_COLUMNS)}) "
+                      f"VALUES (%s, {_footprint_sql(db.storage_srid)}, {', '.join(['%s'] * len(BUILDING_COLUMNS))}) "
+                      "RETURNING id", [scenario_id, wkb, *(values[c] for c in BUILDING_COLUMNS)])
+            ids.append(row["id"])
+            await audit.record(conn, who.name, "create", "scenario_buildings", row["id"], None,
+                               {**values, "scenario_id": scenario_id})
         await _touch(conn, scenario_id)
-        await audit.record(conn, who.name, "create", "scenario_buildings", row["id"], None,
-                           {**values, "scenario_id": scenario_id})
-    return _json(await _feature(request, row["id"]), 201, GEOJSON)
+    if not several:
+        return _json(await _feature(request, ids[0]), 201, GEOJSON)
+    return _json({"type": "FeatureCollection", "features": [await _feature(request, i) for i in ids]},
+                 201, GEOJSON)
 
 
 @router.put("/scenarios/{scenario_id}/buildings/{building_id}", summary="Replace a proposed building")

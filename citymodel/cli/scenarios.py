@@ -1,6 +1,6 @@
 """`citymodel scenarios …`: load a scenario from a file, check it, list them.
 
-The same validation as the API's (``api.proposals``), the same checks and report
+The same validation as the API's (``citymodel.scenarios.proposals``), the same checks and report
 (``citymodel.scenarios``); each change is one transaction with its audit-log row, by the
 owner named.
 """
@@ -46,7 +46,7 @@ def import_(file: Path, owner: str, publish: bool) -> None:
     Prints the new scenario's id."""
     from pydantic import ValidationError
 
-    from api.proposals import BuildingIn, ScenarioIn
+    from citymodel.scenarios.proposals import BuildingIn, ScenarioIn
 
     settings, url = _url()
     try:

@@ -45,6 +45,7 @@ export class ScenariosPanel {
     this.hidden = new Set();
     panel.addEventListener("click", (event) => this.clicked(event));
     panel.addEventListener("submit", (event) => this.submitted(event));
+    panel.addEventListener("change", (event) => { if (event.target.name === "upload") this.upload(event.target); });
     // dragging a corner of the proposal being edited
     const drag = new Cesium.ScreenSpaceEventHandler(viewer.scene.canvas);
     drag.setInputAction((e) => this.pressed(e.position), Cesium.ScreenSpaceEventType.LEFT_DOWN);
@@ -137,6 +138,7 @@ export class ScenariosPanel {
       + `<h3 data-scenario-open="${s.id}">${escape(s.name)}</h3><p><small>${escape(s.owner)}</small></p>`
       + `<label><input type="checkbox" data-action="publish" ${s.published ? "checked" : ""}> ${t("published")}</label>`
       + `<div class="tools"><button type="button" data-action="draw">${t("drawBuilding")}</button>`
+      + `<label class="upload button">${t("uploadGeoJSON")}<input type="file" name="upload" accept=".geojson,.json,application/geo+json"></label>`
       + `<button type="button" data-action="demolish">${t("demolish")}</button>`
       + `<button type="button" data-action="check">${t("runChecks")}</button>`
       + `<button type="button" data-action="share">${t("share")}</button>`
@@ -286,6 +288,27 @@ export class ScenariosPanel {
       }
     } catch (error) {
       this.say(error.message || t("apiUnreachable"), true);
+    }
+  }
+
+  // proposals from a GeoJSON file (a Feature or a FeatureCollection, in longitude/latitude):
+  // the API adds them all or, naming the feature and the field, none
+  async upload(input) {
+    const file = input.files[0];
+    input.value = "";
+    if (!file) return;
+    let body;
+    try {
+      body = JSON.parse(await file.text());
+    } catch (error) {
+      this.say(`${file.name}: ${t("notGeoJSON")}`, true);
+      return;
+    }
+    try {
+      await this.change(() => api(`/scenarios/${this.scenario.id}/buildings`, "POST", body));
+      this.say("");
+    } catch (error) {
+      this.say(`${file.name}: ${error.message}`, true);
     }
   }
 

@@ -9,15 +9,17 @@ proposal is a 422 naming the field, never a half-written scenario.
 from __future__ import annotations
 
 import math
+from typing import Annotated, Literal
 
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from citymodel import geojson as geojson_
 from citymodel.planning import MAX_PROPOSAL_HEIGHT_M, PROPOSAL_USES
 
 MIN_FOOTPRINT_M2 = 1.0
 MAX_FOOTPRINT_VERTICES = 2000
+MAX_UPLOADED_PROPOSALS = 200  # buildings in one FeatureCollection sent at once
 
 
 class Strict(BaseModel):
@@ -83,6 +85,24 @@ class BuildingIn(Strict):
     def footprint(self) -> shapely.Geometry:
         """The footprint as a valid (Multi)Polygon in lon/lat; ValueError naming the problem."""
         return footprint_of(self.geometry.model_dump())
+
+
+class BuildingsIn(Strict):
+    """A GeoJSON FeatureCollection of proposed buildings: added all together or not at all."""
+
+    type: Literal["FeatureCollection"]
+    features: list[BuildingIn] = Field(min_length=1, max_length=MAX_UPLOADED_PROPOSALS)
+    name: str | None = None  # as GeoJSON writers (QGIS, GDAL) name the layer; ignored
+
+
+def _kind(value) -> str:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return "FeatureCollection" if kind == "FeatureCollection" else "Feature"
+
+
+# one building (a Feature) or several (a FeatureCollection)
+ProposalsIn = Annotated[Annotated[BuildingIn, Tag("Feature")] | Annotated[BuildingsIn, Tag("FeatureCollection")],
+                        Discriminator(_kind)]
 
 
 def footprint_of(geojson: dict) -> shapely.Geometry:
