@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import UTC
 
 import httpx
@@ -85,6 +87,24 @@ def test_oversized_and_malformed_bodies(api):
     assert response.status_code == 413
     response = httpx.post(f"{api.url}/parcels/{number}/rights", content=b"{not json", headers=headers)
     assert response.status_code == 422 and "json" in response.json()["description"].lower()
+
+
+def test_bodies_sent_chunked_are_limited_the_same(api):
+    """No Content-Length: the body is read up to the limit, then refused whole (413), or
+    handed to the handler whole."""
+    headers = {"Authorization": f"Bearer {api.keys['planner']}", "Content-Type": "application/json"}
+
+    def chunks(body: bytes, size: int = 65536):
+        for i in range(0, len(body), size):
+            yield body[i:i + size]
+    big = b'{"name": "' + b"x" * (2 << 20) + b'"}'
+    with httpx.Client(base_url=api.url, headers=headers) as client:
+        response = client.post("/scenarios", content=chunks(big))
+        assert response.status_code == 413 and "limited" in response.json()["description"]
+        small = json.dumps({"name": "по частям"}).encode()
+        response = client.post("/scenarios", content=chunks(small, 4))
+        assert response.status_code == 201 and response.json()["name"] == "по частям"
+        client.delete(f"/scenarios/{response.json()['id']}")
 
 
 # The comparisons of mismatched types that once reached PostgreSQL (and came back as 500s):

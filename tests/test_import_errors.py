@@ -175,6 +175,18 @@ def test_xml_entity_expansion_bomb(loaded, tmp_path):
     refused(loaded, path, "DOCTYPE", "refused")
 
 
+def test_a_doctype_is_refused_wherever_it_stands(loaded, tmp_path):
+    """Padding (a comment, whitespace) before the DOCTYPE does not get it past the check:
+    the parser reads to the root and asks the document."""
+    body = KPT_SAMPLE.read_text(encoding="utf-8")
+    declaration, rest = body.split("?>", 1)
+    for padding in ("<!--" + "x" * 100_000 + "-->", " \n" * 50_000):
+        path = tmp_path / "padded.xml"
+        path.write_text(declaration + "?>" + padding + '\n<!DOCTYPE KPT [<!ENTITY a "текст">]>' + rest,
+                        encoding="utf-8")
+        refused(loaded, path, "DOCTYPE", "refused")
+
+
 def test_csv_with_a_wrong_column(loaded, tmp_path):
     path = tmp_path / "rights.csv"
     path.write_text("cadastral_number,registration_number,type_code,holder_kind,owner\n"

@@ -8,9 +8,10 @@ others are holes; a circle (TypeUnit="Окружность", or an ordinate with
 becomes a polygon. Parcels whose boundaries are not established have no
 coordinates: they are read as records without geometry.
 
-XML with a DOCTYPE is refused before parsing (Rosreestr files have none, and
-entity declarations are how entity-expansion bombs work); entities are never
-resolved and nothing is fetched from the network.
+XML with a DOCTYPE is refused wherever it stands (Rosreestr files have none, and
+entity declarations are how entity-expansion bombs work): the parser reads up to the
+root element and asks the document whether it has one; entities are never resolved,
+no DTD is loaded and nothing is fetched from the network.
 """
 
 from __future__ import annotations
@@ -61,25 +62,40 @@ class RegisterObject:
 
 
 def sniff(path: Path) -> str | None:
-    """KPT10, EXTRACT or None, from the root element; refuses DOCTYPEs."""
+    """KPT10, EXTRACT or None, from the root element, parsed (not guessed from the first
+    bytes); refuses a DOCTYPE wherever it stands before the root, however padded."""
     try:
         with path.open("rb") as f:
             head = f.read(PROLOG_BYTES)
     except OSError:
         return None
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped.startswith(b"<"):
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return None  # not XML: another reader's file
+    try:
+        root = next(iter(_parser(path, events=("start",))), None)
+    except etree.XMLSyntaxError as exc:
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head or "entit" in exc.msg.lower():
+            raise FileRejected(_DOCTYPE.format(path=path)) from None  # e.g. amplification
+        raise FileRejected(f"{path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
+    if root is None:
         return None
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise FileRejected(
-            f"{path}: the XML declares a DOCTYPE or entities, which Rosreestr files never do; "
-            "refused (it may be an entity-expansion attack)"
-        )
-    if b"extract_cadastral_plan_territory" in head:
+    _refuse_doctype(path, root[1])
+    name = etree.QName(root[1]).localname
+    if name == "extract_cadastral_plan_territory":
         return EXTRACT
-    if b"<KPT" in head or b":KPT" in head:
+    if name == "KPT":
         return KPT10
     return None
+
+
+def _refuse_doctype(path: Path, elem) -> None:
+    docinfo = elem.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise FileRejected(_DOCTYPE.format(path=path))
+
+
+_DOCTYPE = ("{path}: the XML declares a DOCTYPE or entities, which Rosreestr files never do; "
+            "refused (it may be an entity-expansion attack)")
 
 
 def read(path: Path, fmt: str) -> Iterator[RegisterObject]:
@@ -107,11 +123,22 @@ def _kpt_systems(path: Path) -> dict[str | None, str | None]:
     return {el.get("CsId"): el.get("Name") for _, el in _iterparse(path, "{*}CoordSystem")}
 
 
+def _parser(path: Path, **options):
+    """lxml's streaming parser, hardened: no DTD loaded, no entity resolved, nothing
+    fetched, no huge trees."""
+    return etree.iterparse(str(path), resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True, **options)
+
+
 def _iterparse(path: Path, tags):
-    return etree.iterparse(
-        str(path), events=("end",), tag=tags, resolve_entities=False, no_network=True,
-        load_dtd=False, huge_tree=False, remove_comments=True,
-    )
+    """The ``tags`` elements at their end; the file is refused at the first one if it has a
+    DOCTYPE (which stands before the root: known by then)."""
+    checked = False
+    for event, elem in _parser(path, events=("end",), tag=tags):
+        if not checked:
+            _refuse_doctype(path, elem)
+            checked = True
+        yield event, elem
 
 
 def _release(elem) -> None:
