@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
     index = viewer_dir / "index.html"
     app.state.viewer_index = index if index.is_file() else None
     errors.install(app)
+    app.add_middleware(errors.Unexpected)  # innermost: a 500 still passes gzip, limits and CORS
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

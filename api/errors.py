@@ -105,9 +105,39 @@ def install(app: FastAPI) -> None:
         message = exc.diag.message_primary or "a value of the request is not valid"
         return problem(400, "InvalidParameterValue", f"the request's values do not fit: {message}")
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):
-        # the path only: query strings may carry tokens, bodies may carry personal data
-        log.error("unexpected error on %s %s: %s", request.method, request.url.path,
-                  type(exc).__name__)
-        return problem(500, "ServerError", "the server failed to answer this request")
+    @app.exception_handler(psycopg.OperationalError)
+    async def unavailable(request: Request, exc: psycopg.OperationalError):
+        # a database failure that got past api.db's own handling: still the database's
+        return problem(503, "ServiceUnavailable", "the database is unavailable; try again shortly",
+                       {"Retry-After": "2"})
+
+
+class Unexpected:
+    """The last resort: an exception no handler took becomes a 500 without details, and
+    the connection stays open for the client's next request (answered here, not re-raised
+    to the server, which would drop a keep-alive connection without a word). Only the
+    path is logged: query strings may carry tokens, bodies personal data."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            log.error("unexpected error on %s %s: %s", scope.get("method"), scope.get("path"),
+                      type(exc).__name__)
+            if started:  # half a response is out: nothing honest is left but to close
+                raise
+            response = problem(500, "ServerError", "the server failed to answer this request")
+            await response(scope, receive, send)

@@ -202,6 +202,9 @@ async def items(
         counting = asyncio.create_task(state.db.count(
             f"SELECT count(*) FROM {c.counting_from(count_where.render())} WHERE {count_where.render()}",
             count_where.params))
+        # its failure is seen here (a cancelled count may still end in one): when the page
+        # failed too, the page's error is the answer
+        counting.add_done_callback(lambda task: task.cancelled() or task.exception())
     try:
         async with state.db.connection() as conn:
             rows = await (await conn.execute(query, [*where.params, limit + 1, offset])).fetchall()

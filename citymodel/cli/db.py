@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -123,3 +124,37 @@ def reset(yes: bool) -> None:
         engine = database.create_engine(database.parse_url(settings.database_url))
         database.downgrade(engine, settings, "base")
     click.echo(f"schema at revision {database.migrate(engine, settings)}")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write a backup of the database to FILE (pg_dump, custom format).
+
+    The local PostGIS, or DATABASE_URL's database. FILE appears only once complete.
+    """
+    from citymodel import backup as backups
+
+    settings = load_settings()
+    url = database.database_url(settings)
+    size = backups.backup(url, file)
+    click.echo(f"backed up {database.describe(url)} to {file} ({size / 2**20:.1f} MiB)")
+
+
+@db.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup in FILE, all or nothing.
+
+    Stop `citymodel serve` first or expect its requests to wait; data versions come
+    back with the data, so tiles and caches follow.
+    """
+    from citymodel import backup as backups
+
+    settings = load_settings()
+    url = database.database_url(settings)
+    if not yes:
+        click.confirm(f"replace everything in {database.describe(url)} with {file}?", abort=True)
+    backups.restore(url, file)
+    click.echo(f"restored {file} into {database.describe(url)}")

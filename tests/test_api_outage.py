@@ -1,0 +1,153 @@
+"""The database goes away under load and comes back: the API answers 503 with
+Retry-After meanwhile — never a 500, never a hang — and recovers by itself. Also: a 500
+(a bug) keeps the client's keep-alive connection.
+
+The server runs on a PostgreSQL cluster of its own, restarted here while 8 clients
+request parcel pages, cards and counts without pause."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+import httpx
+import pytest
+import uvicorn
+from api_server import free_port, launch
+from conftest import reachable_tmpdir
+from fastapi import FastAPI
+
+from api import errors
+from citymodel.cluster import LocalCluster
+
+PATHS = ("/collections/parcels/items?limit=5", "/collections/zones/items?limit=2",
+         "/collections/buildings/items?limit=3&bbox=37.5,55.7,37.6,55.8", "/search?q=77")
+
+
+@pytest.fixture
+def own_server():
+    directory = reachable_tmpdir("citymodel-outage-")
+    cluster = LocalCluster(directory / "state")
+    cluster.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_") and k != "DATABASE_URL"}
+    env |= {"CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles")}
+    subprocess.run([sys.executable, "-m", "citymodel", "db", "migrate"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    url, process = launch(env, directory / "server.log")
+    yield url, cluster, directory / "server.log"
+    process.terminate()
+    process.wait(timeout=30)
+    cluster.destroy()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(own_server):
+    url, cluster, log = own_server
+    statuses: Counter = Counter()
+    without_retry_after = []
+    failures = []
+    stop = threading.Event()
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            i = k
+            while not stop.is_set():
+                path = PATHS[i % len(PATHS)]
+                i += 1
+                try:
+                    response = http.get(path)
+                except httpx.HTTPError as exc:  # a hang (timeout) or a dropped connection
+                    failures.append(f"{path}: {type(exc).__name__}")
+                    continue
+                statuses[response.status_code] += 1
+                if response.status_code == 503 and "retry-after" not in response.headers:
+                    without_retry_after.append(path)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        _wait(lambda: statuses[200] > 50, "requests to succeed before the outage")
+        cluster.stop()
+        _wait(lambda: statuses[503] > 20, "503s while the database is down")
+        cluster.start()
+        back = statuses[200]
+        _wait(lambda: statuses[200] > back + 100, "the API to recover by itself")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert failures == []
+    assert set(statuses) <= {200, 503}, statuses
+    assert without_retry_after == []
+    # once back, it stays back: the stale connections were dropped, not handed out
+    with httpx.Client(base_url=url, timeout=30) as http:
+        assert all(http.get(PATHS[i % len(PATHS)]).status_code == 200 for i in range(40))
+    text = log.read_text()
+    assert "Traceback" not in text, text[text.find("Traceback") - 300:][:4000]
+
+
+def _wait(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(0.05)
+
+
+def test_a_500_keeps_the_connection_alive():
+    """An exception no handler takes (a bug) is answered 500 on the same keep-alive
+    connection, which then serves the next request — the API's own error handling
+    (``api.errors``) in a real uvicorn, with a route that fails."""
+    app = FastAPI()
+    errors.install(app)
+    app.add_middleware(errors.Unexpected)
+
+    @app.get("/boom")
+    async def boom():
+        raise RuntimeError("a bug")
+
+    @app.get("/fine")
+    async def fine():
+        return {"fine": True}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    _wait(lambda: server.started, "uvicorn to start")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            answers = []
+            for path in ("/boom", "/fine", "/boom", "/fine"):
+                s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                answers.append(_read_response(s))
+        assert [a.split(b" ", 2)[1] for a in answers] == [b"500", b"200", b"500", b"200"]
+        assert b'"code":"ServerError"' in answers[0] and b"a bug" not in answers[0]
+        assert b"connection: close" not in answers[0].lower()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _read_response(s: socket.socket) -> bytes:
+    """One HTTP/1.1 response with a Content-Length, read from the socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        assert chunk, f"the server closed the connection: {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        chunk = s.recv(65536)
+        assert chunk, "the server closed the connection mid-body"
+        body += chunk
+    return head + b"\r\n\r\n" + body
