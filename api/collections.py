@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citymodel.models import BUILDING_KINDS, HEIGHT_SOURCES
+from citymodel.records import LOT_STATUSES
 from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
 
-# The newest lot on a parcel: its status is the parcel's auction status.
+# The newest lot on a parcel (the view of migration 0009): its status is the parcel's
+# auction status.
 LATEST_LOT = """LEFT JOIN LATERAL (
-    SELECT l.status FROM lot_objects o JOIN lots l ON l.id = o.lot_id
-    JOIN auction_notices n ON n.id = l.notice_id
-    WHERE o.parcel_id = {parcel_id}
-    ORDER BY n.published_at DESC NULLS LAST, l.id DESC LIMIT 1) latest ON true"""
+    SELECT v.status FROM parcel_latest_lots v WHERE v.parcel_id = {parcel_id}) latest ON true"""
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,7 @@ class Collection:
         return next((p for p in self.properties if p.name == name), None)
 
 
-AUCTION_STATUSES = ("PUBLISHED", "APPLICATIONS_SUBMISSION", "DETERMINING_WINNER", "COMPLETED",
-                    "CANCELED")
+AUCTION_STATUSES = LOT_STATUSES
 
 PARCELS = Collection(
     id="parcels",

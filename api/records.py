@@ -1,9 +1,9 @@
 """What officials send to change records: validated as the importers validate files.
 
-Each model checks its fields the way the importers check a file's columns (12-digit
-type codes, INNs of 10 or 12 digits, shares as fractions, known statuses, well-formed
-cadastral numbers, dates in order), so a record is equally valid whichever way it came.
-Messages name the field; they never repeat a holder's name.
+Each model checks its fields with the rules the importers use (``citymodel.records``:
+12-digit type codes, INNs of 10 or 12 digits, shares as fractions, lot statuses and deal
+types; ``citymodel.cadastral``: cadastral numbers), so a record is equally valid
+whichever way it came. Messages name the field; they never repeat a holder's name.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.collections import AUCTION_STATUSES
+from citymodel import records
 from citymodel.cadastral import REGISTER_TIME_ZONE, lookup_key
 from citymodel.errors import InvalidCadastralNumber
-from citymodel.models import ENCUMBRANCE_PREFIX
+from citymodel.records import HOLDER_KINDS, LOT_STATUSES, RIGHT_KINDS
 
 
 class Strict(BaseModel):
@@ -28,40 +28,38 @@ class RightIn(Strict):
     encumbrances, e.g. lease 022006000000)."""
 
     registration_number: str = Field(min_length=1, max_length=100)
-    type_code: str = Field(pattern=r"^\d{12}$", description="12-digit ЕГРН type code")
-    holder_kind: str = Field(pattern="^(individual|legal_entity|public)$")
-    kind: str | None = Field(default=None, pattern="^(right|encumbrance)$")
+    type_code: str = Field(description="12-digit ЕГРН type code")
+    holder_kind: str = Field(description="One of " + ", ".join(HOLDER_KINDS))
+    kind: str | None = Field(default=None, description="One of " + ", ".join(RIGHT_KINDS))
     type_name: str | None = Field(default=None, max_length=500)
     holder_name: str | None = Field(default=None, max_length=500)
-    holder_inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$",
-                                   description="10 digits (legal entity) or 12 (individual)")
-    share: str | None = Field(default=None, pattern=r"^\d{1,9}/\d{1,9}$", description="e.g. 1/2")
+    holder_inn: str | None = Field(default=None, description="10 digits (legal entity) or 12 (individual)")
+    share: str | None = Field(default=None, max_length=30, description="e.g. 1/2; 1 is the whole")
     registered_on: date | None = None
     starts_on: date | None = None
     ends_on: date | None = None
 
-    @field_validator("share")
+    _type_code = field_validator("type_code")(lambda value: records.type_code(value))
+    _inn = field_validator("holder_inn")(lambda value: records.inn(value))
+    _share = field_validator("share")(lambda value: records.share(value) and value.strip())
+
+    @field_validator("holder_kind")
     @classmethod
-    def _share(cls, value: str | None) -> str | None:
-        if value is not None:
-            numerator, denominator = (int(v) for v in value.split("/"))
-            if not 0 < numerator <= denominator:
-                raise ValueError("a share is a fraction n/d with 0 < n <= d")
+    def _holder_kind(cls, value: str) -> str:
+        if value not in HOLDER_KINDS:
+            raise ValueError(f"{value[:50]!r} is not one of {', '.join(HOLDER_KINDS)}")
         return value
 
     @model_validator(mode="after")
     def _dates(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValueError("ends_on is before starts_on")
-        if self.kind is None:
-            self.kind = "encumbrance" if self.type_code.startswith(ENCUMBRANCE_PREFIX) else "right"
+        self.kind = records.right_kind(self.type_code, self.kind)
         return self
 
     def columns(self) -> dict:
         values = self.model_dump(exclude={"share"})
-        numerator = denominator = None
-        if self.share:
-            numerator, denominator = (int(v) for v in self.share.split("/"))
+        numerator, denominator = records.share(self.share) or (None, None)
         return values | {"share_numerator": numerator, "share_denominator": denominator}
 
 
@@ -70,7 +68,9 @@ class NoticeIn(Strict):
     bidding_type_name: str | None = Field(default=None, max_length=500)
     bidding_form: str | None = Field(default=None, max_length=200)
     organizer_name: str | None = Field(default=None, max_length=1000)
-    organizer_inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
+    organizer_inn: str | None = None
+
+    _inn = field_validator("organizer_inn")(lambda value: records.inn(value))
     published_at: datetime | None = None
     bidding_starts_at: datetime | None = None
     bidding_ends_at: datetime | None = None
@@ -98,8 +98,8 @@ Money = Field(default=None, ge=0, le=1e15)
 class LotIn(Strict):
     """A lot of a notice; ``parcels`` lists the cadastral numbers it sells or leases."""
 
-    status: str | None = Field(default=None, description="One of " + ", ".join(AUCTION_STATUSES))
-    deal_type: str | None = Field(default=None, pattern="^(sale|lease)$")
+    status: str | None = Field(default=None, description="One of " + ", ".join(LOT_STATUSES))
+    deal_type: str | None = Field(default=None, description="sale or lease")
     name: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=20000)
     address: str | None = Field(default=None, max_length=2000)
@@ -114,12 +114,8 @@ class LotIn(Strict):
     parcels: list[str] = Field(default_factory=list, max_length=1000)
     notice: NoticeIn | None = None
 
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str | None) -> str | None:
-        if value is not None and value.upper() not in AUCTION_STATUSES:
-            raise ValueError(f"{value!r} is not one of {', '.join(AUCTION_STATUSES)}")
-        return value.upper() if value else value
+    _status = field_validator("status")(lambda value: records.lot_status(value))
+    _deal_type = field_validator("deal_type")(lambda value: records.deal_type(value))
 
     @field_validator("parcels")
     @classmethod
@@ -138,11 +134,17 @@ class LotIn(Strict):
 class ResultIn(Strict):
     """The outcome of a lot: its status, and for completed lots the final price and date."""
 
-    status: str = Field(description="One of " + ", ".join(AUCTION_STATUSES))
+    status: str = Field(description="One of " + ", ".join(LOT_STATUSES))
     final_price: float | None = Money
     result_on: date | None = None
 
-    _status = field_validator("status")(LotIn._status.__func__)
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        status = records.lot_status(value)
+        if status is None:
+            raise ValueError("a status is required")
+        return status
 
 
 NOTICE_NUMBER = re.compile(r"^[\w\-/.]{1,100}$")

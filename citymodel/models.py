@@ -45,14 +45,18 @@ from citymodel.planning import (
     SERVICE_CATEGORIES,
     ZONE_KINDS,
 )
+from citymodel.records import (  # the rules of records live there; these are their CHECKs
+    DEAL_TYPES,
+    HOLDER_KINDS,
+    INN_PATTERN,
+    LOT_STATUSES,
+    RIGHT_KINDS,
+    TYPE_CODE_PATTERN,
+)
 
 HEIGHT_SOURCES = ("measured", "levels", "default")
 PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never stored in buildings)
 BUILDING_KINDS = ("building", "construction", "part")
-HOLDER_KINDS = ("individual", "legal_entity", "public")
-RIGHT_KINDS = ("right", "encumbrance")
-ENCUMBRANCE_PREFIX = "022"  # ЕГРН type codes 022… are encumbrances (lease 022006000000)
-DEAL_TYPES = ("sale", "lease")
 RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")
 # Area of a geometry in m² on the WGS 84 spheroid, whatever the storage CRS.
@@ -230,6 +234,8 @@ class Right(Timestamps, Base):
             "(share_numerator > 0 AND share_denominator >= share_numerator)",
             name="rights_share",
         ),
+        CheckConstraint(f"holder_inn ~ '{INN_PATTERN}'", name="rights_holder_inn"),
+        CheckConstraint(f"type_code ~ '{TYPE_CODE_PATTERN}'", name="rights_type_code"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -264,6 +270,7 @@ class AuctionNotice(Timestamps, Base):
     """A notice of bidding (извещение о торгах), as published on torgi.gov.ru."""
 
     __tablename__ = "auction_notices"
+    __table_args__ = (CheckConstraint(f"organizer_inn ~ '{INN_PATTERN}'", name="auction_notices_organizer_inn"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     notice_number: Mapped[str] = mapped_column(Text, unique=True)
@@ -292,6 +299,7 @@ class Lot(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("notice_id", "lot_number", name="lots_notice_lot"),
         CheckConstraint(_in("deal_type", DEAL_TYPES), name="lots_deal_type"),
+        CheckConstraint(_in("status", LOT_STATUSES), name="lots_status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

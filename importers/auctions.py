@@ -25,12 +25,13 @@ from typing import Any
 from psycopg import sql
 from sqlalchemy.engine import URL
 
+from citymodel import records
 from citymodel.cadastral import CadastralNumber
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.settings import Settings
 from importers import links
 from importers.core import Context, Counts, FileRejected, Summary, run_import
-from importers.fields import Field, choice, day, decimal, integer, moment, text
+from importers.fields import Field, day, decimal, integer, moment, rule, text
 from importers.loading import Batch, Duplicates, keep_good_rows, parse_fields, rows
 from importers.sources import tables
 from importers.staging import Column, Stage
@@ -40,12 +41,12 @@ CADASTRAL_IN_TEXT = re.compile(r"(?<![\d:])\d{2}:\d{2}:\d{6,7}:\d+(?![\d:])")
 NOTICE_FIELDS = (
     Field("notice_number", required=True), Field("bidding_type_code"),
     Field("bidding_type_name"), Field("bidding_form"), Field("organizer_name"),
-    Field("organizer_inn"), Field("published_at", moment), Field("bidding_starts_at", moment),
+    Field("organizer_inn", rule(records.inn)), Field("published_at", moment), Field("bidding_starts_at", moment),
     Field("bidding_ends_at", moment), Field("review_at", moment), Field("source_url"),
 )
 LOT_FIELDS = (
-    Field("lot_number", integer, required=True), Field("status"),
-    Field("deal_type", choice("sale", "lease")), Field("name"), Field("description"),
+    Field("lot_number", integer, required=True), Field("status", rule(records.lot_status)),
+    Field("deal_type", rule(records.deal_type)), Field("name"), Field("description"),
     Field("address"), Field("category"), Field("subject_rf"), Field("start_price", decimal),
     Field("price_step", decimal), Field("deposit", decimal), Field("final_price", decimal),
     Field("currency"), Field("result_on", day), Field("lot_source_url"),
@@ -128,9 +129,8 @@ def _stage(ctx: Context, records: list[tuple[str, dict, dict, list[str]]], fmt: 
     notices.write(rows(
         keep & first_of_notice, *(n[f.name] for f in NOTICE_FIELDS), [fmt] * batch.size,
     ))
-    statuses = [s.upper() if s else None for s in lot["status"]]
     lots.write(rows(
-        keep, n["notice_number"], lot["lot_number"], statuses, lot["deal_type"], lot["name"],
+        keep, n["notice_number"], lot["lot_number"], lot["status"], lot["deal_type"], lot["name"],
         lot["description"], lot["address"], lot["category"], lot["subject_rf"],
         lot["start_price"], lot["price_step"], lot["deposit"], lot["final_price"],
         [c or "RUB" for c in lot["currency"]], lot["result_on"],

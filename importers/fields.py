@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from citymodel import records
 from citymodel.cadastral import REGISTER_TIME_ZONE
 
 MOSCOW = REGISTER_TIME_ZONE  # the time zone of naive times in Russian registers
@@ -106,21 +107,19 @@ def moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=MOSCOW)
 
 
-_SHARE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+def rule(check: Callable[[str | None], Any]) -> Callable[[Any], Any]:
+    """A field parsed by one of the domain's rules (``citymodel.records``…): the same
+    verdict as the API's, its ValueError a reason of the row."""
+    def parse(value: Any) -> Any:
+        try:
+            return check(text(value))
+        except ValueError as exc:
+            raise FieldValueError(str(exc)) from None
+    parse.__name__ = check.__name__
+    return parse
 
 
-def share(value: Any) -> tuple[int, int] | None:
-    """A share of a right: "1/2"; a whole ("1") is no share."""
-    raw = text(value)
-    if raw is None or raw == "1":
-        return None
-    match = _SHARE.match(raw)
-    if not match:
-        raise FieldValueError(f"{value!r} is not a share (expected a fraction such as 1/2)")
-    numerator, denominator = int(match[1]), int(match[2])
-    if not 0 < numerator <= denominator:
-        raise FieldValueError(f"share {raw} must be more than 0 and at most 1")
-    return numerator, denominator
+share = rule(records.share)
 
 
 def choice(*allowed: str) -> Callable[[Any], str | None]:

@@ -13,16 +13,16 @@ data: no message, reject or log line ever repeats them.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from citymodel.models import ENCUMBRANCE_PREFIX, HOLDER_KINDS, RIGHT_KINDS
+from citymodel import records
+from citymodel.records import HOLDER_KINDS, RIGHT_KINDS
 from citymodel.settings import Settings
 from importers.core import Context, Counts, Summary, run_import
-from importers.fields import Field, FieldValueError, choice, day, share, text
+from importers.fields import Field, choice, day, rule, share
 from importers.loading import (
     Duplicates,
     cadastral_numbers,
@@ -34,29 +34,16 @@ from importers.sources import tables
 from importers.staging import Column, Stage
 
 
-def _inn(value):
-    raw = text(value)
-    if raw is not None and not re.fullmatch(r"\d{10}|\d{12}", raw):
-        raise FieldValueError("an INN has 10 digits (legal entity) or 12 (individual)")
-    return raw
-
-
-def _type_code(value):
-    raw = text(value)
-    if raw is not None and not re.fullmatch(r"\d{12}", raw):
-        raise FieldValueError(f"{value!r} is not a 12-digit right or encumbrance type code")
-    return raw
-
 
 FIELDS = (
     Field("cadastral_number", required=True),
     Field("registration_number", required=True),
-    Field("type_code", _type_code, required=True),
+    Field("type_code", rule(records.type_code), required=True),
     Field("holder_kind", choice(*HOLDER_KINDS), required=True),
     Field("kind", choice(*RIGHT_KINDS)),
     Field("type_name"),
     Field("holder_name"),
-    Field("holder_inn", _inn),
+    Field("holder_inn", rule(records.inn)),
     Field("share", share),
     Field("registered_on", day),
     Field("starts_on", day),
@@ -86,7 +73,7 @@ def import_rights(url: URL, settings: Settings, path: Path, *, max_rejects: int 
             f = parse_fields(batch, FIELDS)
             _, keys = cadastral_numbers(batch, f["cadastral_number"], reference=True)
             duplicates.check(batch, f["registration_number"], "registration_number")
-            kinds = [k or ("encumbrance" if (code or "").startswith(ENCUMBRANCE_PREFIX) else "right")
+            kinds = [records.right_kind(code or "", k)
                      for k, code in zip(f["kind"], f["type_code"], strict=True)]
             shares = [s or (None, None) for s in f["share"]]
             keep = keep_good_rows(batch, ctx.rejects)

@@ -38,10 +38,7 @@ from tiles.tiling import Tile, quadtree
 
 QUERY = """
 WITH latest AS (  -- the newest lot on each parcel
-    SELECT DISTINCT ON (o.parcel_id) o.parcel_id, l.status
-    FROM lot_objects o JOIN lots l ON l.id = o.lot_id JOIN auction_notices n ON n.id = l.notice_id
-    WHERE o.parcel_id IS NOT NULL
-    ORDER BY o.parcel_id, n.published_at DESC NULLS LAST, l.id DESC
+    SELECT parcel_id, status FROM parcel_latest_lots
 ), drawn_by_parts AS (  -- outlines whose building:parts describe them are drawn by the parts
     SELECT DISTINCT b.id FROM buildings q JOIN buildings b
       ON b.kind = 'building' AND q.footprint && b.footprint

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
+from citymodel.records import LOT_STATUSES, OPEN_LOT_STATUSES
 
 router = APIRouter(tags=["Viewer"])
 
@@ -48,7 +49,8 @@ async def viewer_config(request: Request):
                    "max_zoom": settings.viewer_imagery_max_zoom}
     return {"imagery": imagery, "terrain": settings.viewer_terrain_url, "home": cached[1],
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
-            "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES)}
+            "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES),
+            "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES)}
 
 
 WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios")

@@ -13,7 +13,7 @@ import { createParcelsLayer } from "./parcels-layer.js";
 import { BuildableLayer, LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
 import { ScenariosPanel } from "./scenarios.js";
 import { setUpSearch } from "./search.js";
-import { THEMES, buildingStyle, liveAuctionStatuses } from "./themes.js";
+import { THEMES, buildingStyle, liveAuctionStatuses, setOpenStatuses } from "./themes.js";
 import { MeasureTool, cityNoon, cityTime, setShadows } from "./tools.js";
 import { cameraView, readState, setCameraView, writeState } from "./url-state.js";
 
@@ -35,6 +35,7 @@ try {
   const response = await fetch("/viewer/config.json");
   if (!response.ok) throw new Error(`${response.status}`);
   config = await response.json();
+  if (config.open_lot_statuses) setOpenStatuses(config.open_lot_statuses);
 } catch (error) {
   say(t("apiUnreachable"), true);
 }

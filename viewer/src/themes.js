@@ -8,7 +8,12 @@ export const AUCTION_COLOURS = {
   PUBLISHED: "#1a9850", APPLICATIONS_SUBMISSION: "#1a9850", DETERMINING_WINNER: "#fee08b",
   COMPLETED: "#4575b4", CANCELED: "#d73027",
 };
+// open for applications: the API's list (citymodel.records) replaces this default at start
 export const OPEN_STATUSES = new Set(["PUBLISHED", "APPLICATIONS_SUBMISSION"]);
+export function setOpenStatuses(statuses) {
+  OPEN_STATUSES.clear();
+  for (const status of statuses) OPEN_STATUSES.add(status);
+}
 const NO_AUCTION = "rgba(255,255,255,.35)";
 
 export const THEMES = {

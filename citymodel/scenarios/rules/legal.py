@@ -5,12 +5,12 @@ boundaries are not established cannot be stood on: rule 1 says so.)"""
 
 from __future__ import annotations
 
-from citymodel.models import ENCUMBRANCE_PREFIX
+from citymodel.records import ENCUMBRANCE_PREFIX, IN_PROGRESS_LOT_STATUSES
 from citymodel.scenarios.context import Context
 from citymodel.scenarios.findings import OK, WARNING, Finding
 from citymodel.scenarios.rules.coverage import involved_parcels
 
-OPEN_LOT_STATUSES = ("PUBLISHED", "APPLICATIONS_SUBMISSION", "DETERMINING_WINNER")
+OPEN_LOT_STATUSES = IN_PROGRESS_LOT_STATUSES  # an auction not yet decided is a risk
 REGISTERED_STATES = ("01", "06")  # ранее учтённый, учтённый
 
 

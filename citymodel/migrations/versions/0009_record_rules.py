@@ -1,0 +1,60 @@
+"""The rules of records as constraints, and each parcel's newest lot as a view.
+
+- ``lots.status`` one of the register's statuses (``citymodel.records.LOT_STATUSES``),
+  upper case; ``rights.holder_inn`` and ``auction_notices.organizer_inn`` 10 or 12
+  digits; ``rights.type_code`` 12 digits. Values already stored that break a rule stop
+  the migration with a message saying which and how many — nothing is changed or guessed.
+- ``parcel_latest_lots``: the newest lot on each parcel (by the notice's publication, then
+  the lot's id), the one place this is defined; the parcels' auction status, the tiles
+  and the cards read it.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-05
+"""
+
+from alembic import op
+from sqlalchemy import text
+
+from citymodel.records import INN_PATTERN, LOT_STATUSES, TYPE_CODE_PATTERN, sql_in
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+LATEST_LOTS_VIEW = """
+CREATE VIEW parcel_latest_lots AS
+SELECT DISTINCT ON (o.parcel_id) o.parcel_id, l.id AS lot_id, l.status, n.published_at
+FROM lot_objects o JOIN lots l ON l.id = o.lot_id JOIN auction_notices n ON n.id = l.notice_id
+WHERE o.parcel_id IS NOT NULL
+ORDER BY o.parcel_id, n.published_at DESC NULLS LAST, l.id DESC
+"""
+CHECKS = (  # table, constraint, condition, what a value must be
+    ("lots", "lots_status", sql_in("status", LOT_STATUSES), "one of " + ", ".join(LOT_STATUSES)),
+    ("rights", "rights_holder_inn", f"holder_inn ~ '{INN_PATTERN}'", "10 or 12 digits"),
+    ("rights", "rights_type_code", f"type_code ~ '{TYPE_CODE_PATTERN}'", "12 digits"),
+    ("auction_notices", "auction_notices_organizer_inn", f"organizer_inn ~ '{INN_PATTERN}'",
+     "10 or 12 digits"),
+)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    bind.execute(text("UPDATE lots SET status = upper(btrim(status)) "
+                      "WHERE status IS DISTINCT FROM upper(btrim(status))"))
+    for table, name, condition, rule in CHECKS:
+        broken = bind.execute(text(f"SELECT count(*) FROM {table} WHERE NOT ({condition})")).scalar()
+        if broken:
+            column = name.removeprefix(f"{table}_")
+            raise RuntimeError(
+                f"{broken} row(s) of {table} have a {column} that is not {rule}; correct or clear "
+                f"them (UPDATE {table} SET {column} = … WHERE NOT ({condition})) and migrate again")
+        op.create_check_constraint(name, table, condition)
+    op.execute(LATEST_LOTS_VIEW)
+
+
+def downgrade() -> None:
+    op.execute("DROP VIEW parcel_latest_lots")
+    for table, name, _, _ in reversed(CHECKS):
+        op.drop_constraint(name, table, type_="check")
