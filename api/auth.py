@@ -24,6 +24,7 @@ from pathlib import Path
 import jwt
 from fastapi import Request
 
+from api.db import SIGNED_IN
 from api.errors import Forbidden, Unauthorized
 from citymodel.models import USER_ROLES
 from citymodel.settings import Settings
@@ -96,6 +97,7 @@ async def caller(request: Request) -> Caller:
     known = getattr(request.state, "caller", None)
     if known is None:
         known = request.state.caller = await _identify(request)
+    SIGNED_IN.set(known is not ANONYMOUS)  # their own connections and time limit (api.db)
     return known
 
 
@@ -109,6 +111,7 @@ async def _identify(request: Request) -> Caller:
         raise Unauthorized("credentials must be sent as 'Authorization: Bearer <token or API key>'")
     state = request.app.state
     if credential.startswith(KEY_PREFIX):
+        SIGNED_IN.set(True)  # one indexed lookup, on the connections of those who sign in
         row = await state.db.one("SELECT name, role FROM users WHERE api_key_hash = %s "
                                  "AND NOT disabled", [key_digest(credential)])
         if row is None:

@@ -31,6 +31,7 @@ from api.features import pg_type
 
 MAX_LENGTH = 20_000  # characters of a filter
 MAX_NODES = 500
+MAX_PUBLIC_VERTICES = 250  # of a filter's geometries, for anonymous requests
 COMPARISONS = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
                ast.GreaterThan: ">", ast.GreaterEqual: ">="}
 ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}
@@ -65,12 +66,15 @@ def parse(text: str, lang: str | None) -> ast.Node:
 
 
 class Compiler:
-    def __init__(self, collection: Collection, storage_srid: int, crs: Crs) -> None:
+    def __init__(self, collection: Collection, storage_srid: int, crs: Crs,
+                 max_vertices: int | None = None) -> None:
         self.collection = collection
         self.storage_srid = storage_srid
         self.crs = crs
         self.params: list = []
         self.nodes = 0
+        self.vertices = 0
+        self.max_vertices = max_vertices
 
     def compile(self, node) -> str:
         self.nodes += 1
@@ -242,6 +246,10 @@ class Compiler:
                                  "repeats the first) and have at least 4 points")
         if shape.is_empty:
             raise BadRequest("filter: the geometry is empty")
+        self.vertices += len(coords)
+        if self.max_vertices is not None and self.vertices > self.max_vertices:
+            raise BadRequest(f"filter: its geometries have more than {self.max_vertices} vertices, the "
+                             "most an anonymous request may send; simplify them or sign in")
         points = coords[:, ::-1] if self.crs.lat_first else coords
         check_within(self.crs, points.tolist(), "filter")
 
@@ -274,7 +282,7 @@ def _show(node) -> str:
 
 
 def compile_filter(text: str, lang: str | None, collection: Collection, storage_srid: int,
-                   crs: Crs) -> tuple[str, list]:
-    compiler = Compiler(collection, storage_srid, crs)
+                   crs: Crs, max_vertices: int | None = None) -> tuple[str, list]:
+    compiler = Compiler(collection, storage_srid, crs, max_vertices)
     sql = compiler.compile(parse(text, lang))
     return sql, compiler.params

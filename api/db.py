@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -26,7 +27,9 @@ from sqlalchemy.engine import URL
 
 from api.errors import ApiError
 
-STATEMENT_TIMEOUT_MS = 15_000
+STATEMENT_TIMEOUT_MS = 15_000  # signed-in users' statements
+# set by api.auth for each request: whether its caller signed in (their own connections)
+SIGNED_IN: ContextVar[bool] = ContextVar("signed_in", default=False)
 COUNT_TIMEOUT_MS = 200  # counts that would take longer are left out of responses
 POOL_WAIT_S = 5.0  # the longest a request waits for a free connection under load
 RETRY_AFTER_S = 2  # what 503s tell clients
@@ -51,12 +54,17 @@ class Unavailable(Busy):
 
 
 class Database:
-    """Two pools: one for requests (autocommit: a read is one round trip; writes open
-    their own transaction), one for counting matches under a short time limit."""
+    """Three pools: one for anonymous requests, whose statements get the public time limit;
+    one for signed-in users (officials' work is never queued behind anonymous load); one for
+    counting matches under a short time limit. All autocommit: a read is one round trip;
+    writes open their own transaction."""
 
-    def __init__(self, url: URL, *, min_size: int = 2, max_size: int = 16) -> None:
+    def __init__(self, url: URL, *, min_size: int = 2, max_size: int = 16,
+                 public_timeout_ms: int = 5_000) -> None:
         self.url = url
-        self.pool = self._pool(url, STATEMENT_TIMEOUT_MS, min_size, max_size)
+        self.public_timeout_ms = public_timeout_ms
+        self.public = self._pool(url, public_timeout_ms, min_size, max_size)
+        self.signed_in = self._pool(url, STATEMENT_TIMEOUT_MS, 1, max(2, max_size // 2))
         self.counting = self._pool(url, COUNT_TIMEOUT_MS, 1, max(2, max_size // 2))
         self.storage_srid: int = 4326
         self.down_since: float | None = None  # monotonic time the database was found down
@@ -71,6 +79,15 @@ class Database:
                     "options": f"-c statement_timeout={timeout_ms} -c jit=off"},
             min_size=min_size, max_size=max_size, open=False, timeout=POOL_WAIT_S,
         )
+
+    @property
+    def pools(self) -> tuple[AsyncConnectionPool, ...]:
+        return (self.public, self.signed_in, self.counting)
+
+    @property
+    def pool(self) -> AsyncConnectionPool:
+        """The pool of this request's caller."""
+        return self.signed_in if SIGNED_IN.get() else self.public
 
     async def count(self, query: str, params: Any = None) -> int | None:
         """The count a query returns, or None when it takes longer than the count limit."""
@@ -93,6 +110,10 @@ class Database:
     def _failed(self, exc: Exception) -> Busy:
         """The 503 for a failure; a connection-level one marks the database down."""
         if isinstance(exc, psycopg.errors.QueryCanceled):
+            if not SIGNED_IN.get():
+                return Busy(f"the request took longer than the {self.public_timeout_ms / 1000:g} s a "
+                            "database statement may run for anonymous users; narrow it (a smaller "
+                            "bbox, a simpler filter, a lower limit) or sign in")
             return Busy("the database took too long to answer; narrow the request")
         if isinstance(exc, PoolTimeout) and self.down_since is None:
             # every connection busy, or none can be made: a probe tells which
@@ -125,7 +146,7 @@ class Database:
             break
         # back: the connections made before the outage are dead; drop them before any
         # request gets one
-        for pool in (self.pool, self.counting):
+        for pool in self.pools:
             try:
                 await pool.check()
             except Exception as exc:  # noqa: BLE001 - a check that fails leaves the pool as it is
@@ -135,7 +156,8 @@ class Database:
         self.down_since = None
 
     async def open(self) -> None:
-        await self.pool.open(wait=True, timeout=30)
+        await self.public.open(wait=True, timeout=30)
+        await self.signed_in.open(wait=True, timeout=30)
         await self.counting.open(wait=True, timeout=30)
         row = await self.one("SELECT srid FROM geometry_columns WHERE f_table_schema = "
                              "current_schema() AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
@@ -145,7 +167,8 @@ class Database:
     async def close(self) -> None:
         if self._probe is not None:
             self._probe.cancel()
-        await self.pool.close()
+        await self.public.close()
+        await self.signed_in.close()
         await self.counting.close()
 
     @asynccontextmanager

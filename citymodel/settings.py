@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="The city's time zone (IANA name): the viewer's shadow times are wall-clock "
                     "times there.",
     )
+    public_statement_timeout_ms: int = Field(
+        default=5_000, ge=1, le=600_000,
+        description="The longest a database statement may run for an anonymous request: past it "
+                    "the request is answered 503 saying so. Anonymous requests also have their "
+                    "own connections, so they never take those of signed-in users.",
+    )
     viewer_refresh_seconds: float = Field(
         default=30, ge=1, le=3600,
         description="How often an open viewer asks whether parcels, auctions or the tileset "

@@ -7,7 +7,9 @@ request parcel pages, cards and counts without pause."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -30,21 +33,56 @@ PATHS = ("/collections/parcels/items?limit=5", "/collections/zones/items?limit=2
          "/collections/buildings/items?limit=3&bbox=37.5,55.7,37.6,55.8", "/search?q=77")
 
 
-@pytest.fixture
-def own_server():
+@contextmanager
+def serving(**settings: str):
+    """`citymodel serve` on a PostgreSQL cluster of its own (empty, migrated), with these
+    settings; yields its URL, the cluster, the log and the environment."""
     directory = reachable_tmpdir("citymodel-outage-")
     cluster = LocalCluster(directory / "state")
     cluster.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_") and k != "DATABASE_URL"}
-    env |= {"CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles")}
+    env |= {"CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles"),
+            **settings}
     subprocess.run([sys.executable, "-m", "citymodel", "db", "migrate"], env=env, check=True,
                    capture_output=True, timeout=300)
     url, process = launch(env, directory / "server.log")
-    yield url, cluster, directory / "server.log"
-    process.terminate()
-    process.wait(timeout=30)
-    cluster.destroy()
-    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        yield url, cluster, directory / "server.log", env
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        cluster.destroy()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def own_server():
+    with serving() as (url, cluster, log, _):
+        yield url, cluster, log
+
+
+def test_anonymous_work_is_bounded_and_signed_in_work_is_not(tmp_path):
+    """Anonymous requests get their own connections and time limit (here 1 ms: every
+    statement past it), answered 503 saying so; an official's requests, on connections of
+    their own, are served meanwhile. Filter geometries of anonymous requests are bounded."""
+    with serving(CITYMODEL_PUBLIC_STATEMENT_TIMEOUT_MS="1") as (url, _, log, env):
+        added = subprocess.run([sys.executable, "-m", "citymodel", "users", "add", "bounded-official",
+                                "--role", "official"], env=env, capture_output=True, text=True, check=True)
+        key = re.search(r"cm_\S+", added.stdout)[0]
+        square = [[37.5 + 0.01 * math.cos(a), 55.7 + 0.01 * math.sin(a)]
+                  for a in (2 * math.pi * k / 300 for k in range(300))]
+        polygon = "POLYGON((" + ", ".join(f"{x:.6f} {y:.6f}" for x, y in [*square, square[0]]) + "))"
+        slow = "/collections/parcels/items?limit=10000&filter=" + f"S_INTERSECTS(geom, {polygon})"
+        with httpx.Client(base_url=url, timeout=30) as anonymous, \
+                httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"}) as official:
+            refused = anonymous.get(slow)
+            assert refused.status_code == 400 and "300" not in refused.text
+            assert "vertices" in refused.json()["description"] and "sign in" in refused.json()["description"]
+            timed_out = anonymous.get("/collections/parcels/items?limit=10")
+            assert timed_out.status_code == 503 and timed_out.headers["retry-after"]
+            assert "anonymous" in timed_out.json()["description"]
+            assert official.get(slow).status_code == 200
+            assert official.get("/collections/parcels/items?limit=10").status_code == 200
 
 
 def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(own_server):

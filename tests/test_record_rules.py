@@ -142,3 +142,65 @@ def test_the_database_refuses_what_the_rules_refuse(city):
     engine.dispose()
     newest = query(url, "SELECT count(*) FROM parcel_latest_lots")[0][0]
     assert newest == query(url, "SELECT count(DISTINCT parcel_id) FROM lot_objects WHERE parcel_id IS NOT NULL")[0][0]
+
+
+@pytest.fixture(scope="module")
+def served(city, tmp_path_factory):
+    """`citymodel serve` on the module's own database."""
+    import os
+
+    from api_server import launch
+    url, key, number = city
+    directory = tmp_path_factory.mktemp("served")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
+    env |= {"DATABASE_URL": url.render_as_string(hide_password=False),
+            "CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles")}
+    base, process = launch(env, directory / "server.log")
+    yield base, key, number, url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_two_officials_creating_the_same_notice_at_once_both_succeed(served):
+    """No 409 from a race: the notice is created once, each lot once, whoever comes first."""
+    import threading
+
+    import httpx
+    base, key, number, url = served
+    failures = []
+
+    def put(notice: str, lot: int, barrier: threading.Barrier) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+            barrier.wait()
+            response = client.put(f"/auctions/{notice}/{lot}", json={
+                "status": "PUBLISHED", "deal_type": "sale", "parcels": [number],
+                "notice": {"organizer_inn": "7701234567"}})
+            if response.status_code not in (200, 201):
+                failures.append((notice, lot, response.status_code, response.text))
+
+    for k in range(12):
+        barrier = threading.Barrier(2)
+        same_lot = k % 2 == 0  # the same lot of a new notice, or two lots of it
+        threads = [threading.Thread(target=put, args=(f"RACE-{k}", 1 if same_lot else i + 1, barrier))
+                   for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
+    counts = query(url, "SELECT n.notice_number, count(l.id) FROM auction_notices n JOIN lots l ON l.notice_id = n.id "
+                        "WHERE n.notice_number LIKE 'RACE-%' GROUP BY n.notice_number")
+    assert sorted(c for _, c in counts) == [1] * 6 + [2] * 6
+
+
+def test_a_parcel_named_in_two_spellings_is_one_object_of_the_lot(served):
+    import httpx
+    base, key, number, url = served
+    other = ":".join(str(int(part)) for part in number.split(":"))  # without the leading zeros
+    assert other != number
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+        response = client.put("/auctions/TWO-SPELLINGS/1", json={"status": "PUBLISHED", "parcels": [number, other]})
+        assert response.status_code == 201, response.text
+    objects = query(url, "SELECT o.cadastral_number FROM lot_objects o JOIN lots l ON l.id = o.lot_id "
+                         "JOIN auction_notices n ON n.id = l.notice_id WHERE n.notice_number = 'TWO-SPELLINGS'")
+    assert [r[0] for r in objects] == [number]

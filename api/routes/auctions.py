@@ -130,27 +130,30 @@ async def put_lot(request: Request, body: LotIn,
                   lot: int = PathParam(ge=1, le=1_000_000),
                   who: Caller = Depends(require("official"))):
     """One transaction: the notice (created when new), the lot and its parcels, and an
-    audit-log row for each record that changed."""
+    audit-log row for each record that changed. Two officials putting lots of the same new
+    notice at once: the notice is created once (an upsert) and the second waits for the
+    first, then updates; the notice's row lock orders the lots of a notice."""
     async with request.app.state.db.connection() as conn, conn.transaction():
-        old_notice = await fetch_dict(conn, "SELECT * FROM auction_notices WHERE notice_number = %s "
-                                      "FOR UPDATE", [notice])
         notice_values = body.notice.model_dump() if body.notice else {}
-        if old_notice is None:
-            new_notice = await fetch_dict(conn, "INSERT INTO auction_notices (notice_number, source, "
-                                    + ", ".join(NOTICE_COLUMNS) + ") VALUES (%s, 'api', "
-                                    + ", ".join(["%s"] * len(NOTICE_COLUMNS)) + ") RETURNING *",
-                                    [notice, *(notice_values.get(c) for c in NOTICE_COLUMNS)])
+        new_notice = await fetch_dict(conn, "INSERT INTO auction_notices (notice_number, source, "
+                                      + ", ".join(NOTICE_COLUMNS) + ") VALUES (%s, 'api', "
+                                      + ", ".join(["%s"] * len(NOTICE_COLUMNS)) + ") "
+                                      "ON CONFLICT (notice_number) DO NOTHING RETURNING *",
+                                      [notice, *(notice_values.get(c) for c in NOTICE_COLUMNS)])
+        if new_notice is not None:
             await audit.record(conn, who.name, "create", "auction_notices", new_notice["id"],
                                None, _pick(new_notice, NOTICE_COLUMNS))
-        elif body.notice is not None:
-            new_notice = await fetch_dict(conn, "UPDATE auction_notices SET "
-                                    + ", ".join(f"{c} = %s" for c in NOTICE_COLUMNS)
-                                    + ", updated_at = now() WHERE id = %s RETURNING *",
-                                    [*(notice_values.get(c) for c in NOTICE_COLUMNS), old_notice["id"]])
-            await audit.record(conn, who.name, "update", "auction_notices", new_notice["id"],
-                               _pick(old_notice, NOTICE_COLUMNS), _pick(new_notice, NOTICE_COLUMNS))
-        else:
+        else:  # it exists (or another transaction made it and committed while this one waited)
+            old_notice = await fetch_dict(conn, "SELECT * FROM auction_notices WHERE notice_number = %s "
+                                          "FOR UPDATE", [notice])
             new_notice = old_notice
+            if body.notice is not None:
+                new_notice = await fetch_dict(conn, "UPDATE auction_notices SET "
+                                              + ", ".join(f"{c} = %s" for c in NOTICE_COLUMNS)
+                                              + ", updated_at = now() WHERE id = %s RETURNING *",
+                                              [*(notice_values.get(c) for c in NOTICE_COLUMNS), old_notice["id"]])
+                await audit.record(conn, who.name, "update", "auction_notices", new_notice["id"],
+                                   _pick(old_notice, NOTICE_COLUMNS), _pick(new_notice, NOTICE_COLUMNS))
         values = body.lot_columns()
         old_lot = await fetch_dict(conn, "SELECT * FROM lots WHERE notice_id = %s AND lot_number = %s "
                                    "FOR UPDATE", [new_notice["id"], lot])
@@ -168,7 +171,8 @@ async def put_lot(request: Request, body: LotIn,
                                         "ORDER BY id", [old_lot["id"]])
             old_parcels = [r[0] for r in await cursor.fetchall()]
             await conn.execute("DELETE FROM lot_objects WHERE lot_id = %s", [old_lot["id"]])
-        numbers = list(dict.fromkeys(body.parcels))
+        # one parcel named twice, in two spellings, is one object of the lot
+        numbers = list({lookup_key(n): n for n in reversed(body.parcels)}.values())[::-1]
         for number in numbers:
             await conn.execute(
                 "INSERT INTO lot_objects (lot_id, cadastral_number, cadastral_key, parcel_id) "

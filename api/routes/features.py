@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from api import cql2
 from api import crs as crs_
 from api.collections import COLLECTIONS, Collection
+from api.db import SIGNED_IN
 from api.errors import BadRequest, NotFound
 from api.features import (
     Where,
@@ -177,7 +178,8 @@ async def items(
             where.add(f"{prop.sql} <= %s::{cast}", end)
     if filter_ is not None:
         sql, params = cql2.compile_filter(filter_, filter_lang, c, srid,
-                                          crs_.parse(filter_crs, state.crss, "filter-crs"))
+                                          crs_.parse(filter_crs, state.crss, "filter-crs"),
+                                          None if SIGNED_IN.get() else cql2.MAX_PUBLIC_VERTICES)
         where.add(sql, *params)
     elif filter_lang is not None or filter_crs is not None:
         raise BadRequest("filter-lang and filter-crs need a filter")
