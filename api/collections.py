@@ -14,10 +14,9 @@ from citymodel.models import BUILDING_KINDS, HEIGHT_SOURCES
 from citymodel.records import LOT_STATUSES
 from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
 
-# The newest lot on a parcel (the view of migration 0009): its status is the parcel's
-# auction status.
-LATEST_LOT = """LEFT JOIN LATERAL (
-    SELECT v.status FROM parcel_latest_lots v WHERE v.parcel_id = {parcel_id}) latest ON true"""
+# The newest lot on a parcel (the function of migration 0009, inlined by the planner):
+# its status is the parcel's auction status.
+LATEST_LOT = "LEFT JOIN LATERAL parcel_latest_lot({parcel_id}) latest ON true"
 
 
 @dataclass(frozen=True)

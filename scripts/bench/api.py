@@ -44,7 +44,8 @@ from citymodel.settings import load_settings
 sys.path.insert(0, str(Path(__file__).parent))
 from import_parcels import CITYMODEL, district_database, peer_venv, record_row  # noqa: E402
 
-TIPG = "tipg==1.3.1"
+TIPG_VERSION = "1.6.1"  # the newest release (PyPI, 2026-12): compare with the newest peer
+TIPG = f"tipg=={TIPG_VERSION}"
 LUA = """
 local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
@@ -66,7 +67,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = load_settings()
     bench = settings.resolved_state_dir / "bench"
-    peer = peer_venv(bench, "tipg-venv", "uvicorn", TIPG, "uvicorn")
+    peer = peer_venv(bench, f"tipg-{TIPG_VERSION}-venv", "uvicorn", TIPG, "uvicorn")
     url, env = district_database(settings, bench, args.buildings, "bench_api",
                                  ("parcels.gpkg", "buildings.gpkg", "auctions.json"))
     engine = database.create_engine(url)
@@ -131,7 +132,7 @@ def main() -> int:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
 
-    print(f"\n{len(ids):,} parcels; {args.connections} connections, {args.seconds} s each, "
+    print(f"\nTiPg {TIPG_VERSION}; {len(ids):,} parcels; {args.connections} connections, {args.seconds} s each, "
           f"{args.workers} workers per server; requests/s, p50 / p99 latency (ms):")
     for name, peer_result, ours in results:
         print(f"  {name:26} TiPg {peer_result['rps']:8,.0f}/s {peer_result['p50']:6.1f} / "
@@ -142,7 +143,7 @@ def main() -> int:
     if args.record:
         for name, peer_result, ours in results:
             record_row(f"| {date.today()} | api: {name} | {len(ids):,} parcels, {args.connections} "
-                       f"connections, {args.workers} workers | TiPg 1.3.1: {peer_result['rps']:,.0f}/s, "
+                       f"connections, {args.workers} workers | TiPg {TIPG_VERSION}: {peer_result['rps']:,.0f}/s, "
                        f"p50 {peer_result['p50']:.1f} ms, p99 {peer_result['p99']:.1f} ms | citymodel: "
                        f"{ours['rps']:,.0f}/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms | "
                        f"**{ours['rps'] / peer_result['rps']:.2f}×** the requests/s | {os.cpu_count()} cores |\n")

@@ -4,9 +4,10 @@
   upper case; ``rights.holder_inn`` and ``auction_notices.organizer_inn`` 10 or 12
   digits; ``rights.type_code`` 12 digits. Values already stored that break a rule stop
   the migration with a message saying which and how many — nothing is changed or guessed.
-- ``parcel_latest_lots``: the newest lot on each parcel (by the notice's publication, then
-  the lot's id), the one place this is defined; the parcels' auction status, the tiles
-  and the cards read it.
+- ``parcel_latest_lot(parcel_id)``: the newest lot on a parcel (by the notice's
+  publication, then the lot's id), the one place this is defined — an SQL function the
+  planner inlines, so a page of parcels looks up its own lots by index; and the view
+  ``parcel_latest_lots`` of every parcel's, through it (the tiles builder reads that).
 
 Revision ID: 0009
 Revises: 0008
@@ -23,12 +24,22 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+LATEST_LOT_FUNCTION = """
+CREATE FUNCTION parcel_latest_lot(parcel bigint)
+RETURNS TABLE (lot_id bigint, status text, published_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT l.id, l.status, n.published_at
+    FROM lot_objects o JOIN lots l ON l.id = o.lot_id JOIN auction_notices n ON n.id = l.notice_id
+    WHERE o.parcel_id = parcel
+    ORDER BY n.published_at DESC NULLS LAST, l.id DESC
+    LIMIT 1
+$$
+"""
 LATEST_LOTS_VIEW = """
 CREATE VIEW parcel_latest_lots AS
-SELECT DISTINCT ON (o.parcel_id) o.parcel_id, l.id AS lot_id, l.status, n.published_at
-FROM lot_objects o JOIN lots l ON l.id = o.lot_id JOIN auction_notices n ON n.id = l.notice_id
-WHERE o.parcel_id IS NOT NULL
-ORDER BY o.parcel_id, n.published_at DESC NULLS LAST, l.id DESC
+SELECT o.parcel_id, latest.lot_id, latest.status, latest.published_at
+FROM (SELECT DISTINCT parcel_id FROM lot_objects WHERE parcel_id IS NOT NULL) o,
+     LATERAL parcel_latest_lot(o.parcel_id) latest
 """
 CHECKS = (  # table, constraint, condition, what a value must be
     ("lots", "lots_status", sql_in("status", LOT_STATUSES), "one of " + ", ".join(LOT_STATUSES)),
@@ -51,10 +62,12 @@ def upgrade() -> None:
                 f"{broken} row(s) of {table} have a {column} that is not {rule}; correct or clear "
                 f"them (UPDATE {table} SET {column} = … WHERE NOT ({condition})) and migrate again")
         op.create_check_constraint(name, table, condition)
+    op.execute(LATEST_LOT_FUNCTION)
     op.execute(LATEST_LOTS_VIEW)
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW parcel_latest_lots")
+    op.execute("DROP FUNCTION parcel_latest_lot(bigint)")
     for table, name, _, _ in reversed(CHECKS):
         op.drop_constraint(name, table, type_="check")
