@@ -143,6 +143,26 @@ def test_number_matched_is_exact_and_limit_is_clamped(api, client):
     assert "numberMatched" not in second  # later pages do not count again
 
 
+def test_a_bbox_page_counts_and_sorts_like_postgis(api, client):
+    """A map's page (a bbox matching few features: counted in the same query) holds the
+    first matches by id, numberMatched all of them, and its next link the rest."""
+    w, s, e, n = db(api, "SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x) FROM "
+                         "(SELECT ST_Extent(geom) x FROM parcels) t")[0]
+    box = (w, s, w + (e - w) / 3, s + (n - s) / 3)
+    expected = [r[0] for r in db(api, "SELECT id FROM parcels WHERE ST_Intersects(geom, "
+                                      "ST_MakeEnvelope(:w, :s, :e, :n, 4326)) ORDER BY id",
+                                 w=box[0], s=box[1], e=box[2], n=box[3])]
+    assert len(expected) > 12
+    params = {"bbox": ",".join(map(str, box)), "limit": 10, "properties": "cadastral_number,auction_status"}
+    features, pages = walk(client, "/collections/parcels/items", params)
+    first = client.get("/collections/parcels/items", params=params).json()
+    assert first["numberMatched"] == len(expected) and first["numberReturned"] == 10
+    assert [f["id"] for f in features] == expected and pages == -(-len(expected) // 10)
+    statuses = dict(db(api, "SELECT p.id, l.status FROM parcels p, parcel_latest_lot(p.id) l"))
+    assert {f["id"]: f["properties"].get("auction_status") for f in features} == \
+        {i: statuses.get(i) for i in expected}
+
+
 def test_offset_is_still_accepted(api, client):
     page = client.get("/collections/parcels/items", params={"limit": 3, "offset": 10}).json()
     expected = [r[0] for r in db(api, "SELECT id FROM parcels ORDER BY id LIMIT 3 OFFSET 10")]

@@ -199,6 +199,13 @@ async def items(
     else:
         query = f"{select} FROM {c.from_sql} WHERE {conditions} ORDER BY {order} LIMIT %s OFFSET %s"
     first_page = cursor is None and offset == 0
+    if first_page and box is not None and page_from is not None and not c.touches_joins(conditions + order):
+        found = await _bbox_page(state.db, c, select, conditions, order, [*where.params, limit + 1])
+        if found is not None:  # a map's page, counted in the same query
+            rows, matched = found
+            more = len(rows) > limit
+            rows = rows[:limit]
+            return _page(request, c, out_crs, rows, more, matched)
     counting = None
     if first_page:  # counted alongside the page, on the counting pool
         counting = asyncio.create_task(state.db.count(
@@ -220,7 +227,32 @@ async def items(
     finally:
         if counting is not None and not counting.done():
             counting.cancel()
+    return _page(request, c, out_crs, rows, more, matched)
 
+
+CAPPED_COUNT = 2_000  # a bbox matching at most this many features is counted with its page
+
+
+async def _bbox_page(db, c: Collection, select: str, conditions: str, order: str,
+                     params: list) -> tuple[list, int] | None:
+    """The first page of a bbox request and the number of matches, in one query, when it
+    matches at most CAPPED_COUNT features (map views, the common case): the matches are
+    gathered once, counted and sorted. None when there are more (the caller pages and
+    counts the usual way)."""
+    alias = c.base_from_sql.split()[-1]
+    inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM {c.base_from_sql} "
+             f"WHERE {conditions} LIMIT {CAPPED_COUNT + 1}) {alias}) {alias} ORDER BY {order} LIMIT %s")
+    query = f"{select}, {alias}.matched_ FROM {c.page_from(inner)} ORDER BY {order}"
+    async with db.connection() as conn:
+        rows = await (await conn.execute(query, params)).fetchall()
+    matched = rows[0][-1] if rows else 0
+    if matched > CAPPED_COUNT:
+        return None
+    return [r[:-1] for r in rows], matched
+
+
+def _page(request: Request, c: Collection, out_crs, rows: list, more: bool, matched: int | None) -> Response:
+    """The FeatureCollection of a page (GeoJSON, or HTML for browsers), with its links."""
     base = str(request.base_url).rstrip("/")
     items_href = f"{base}/collections/{c.id}/items"
     links = self_links(request, GEOJSON, c.title)
