@@ -26,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.engine import URL
 
 from api.errors import ApiError
+from citymodel.database import STORAGE_SRID_SQL
 
 STATEMENT_TIMEOUT_MS = 15_000  # signed-in users' statements
 # set by api.auth for each request: whether its caller signed in (their own connections)
@@ -159,8 +160,7 @@ class Database:
         await self.public.open(wait=True, timeout=30)
         await self.signed_in.open(wait=True, timeout=30)
         await self.counting.open(wait=True, timeout=30)
-        row = await self.one("SELECT srid FROM geometry_columns WHERE f_table_schema = "
-                             "current_schema() AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
+        row = await self.one(STORAGE_SRID_SQL)
         if row is not None:
             self.storage_srid = row[0]
 

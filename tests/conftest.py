@@ -158,3 +158,31 @@ def api(cluster: LocalCluster, migrated_template: str):
     process.wait(timeout=30)
     _drop_database(cluster, url)
     shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def own_api(cluster: LocalCluster, migrated_template: str, tmp_path_factory):
+    """`citymodel serve` on a database of this module's own — a small district (parcels,
+    buildings, auctions), an official and a planner — for tests whose writes other modules
+    must not see. Yields api_server.Server (its ``keys`` by role: official, planner)."""
+    import re
+
+    import api_server
+
+    url = _new_database(cluster, template=migrated_template)
+    directory = reachable_tmpdir("citymodel-own-")
+    sample_district(url, directory / "district", buildings=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
+    env |= {"DATABASE_URL": url.render_as_string(hide_password=False),
+            "CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles")}
+    keys = {}
+    for role in ("official", "planner"):
+        out = api_server.cli(env, "users", "add", f"own-{role}", "--role", role)
+        keys[role] = re.search(r"cm_\S+", out)[0]
+    base, process = api_server.launch(env, directory / "server.log")
+    yield api_server.Server(base, url, keys, directory / "tiles", directory / "state", env,
+                            directory / "server.log")
+    process.terminate()
+    process.wait(timeout=30)
+    _drop_database(cluster, url)
+    shutil.rmtree(directory, ignore_errors=True)

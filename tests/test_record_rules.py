@@ -5,10 +5,9 @@ keeps satisfies its CHECKs — the rules of ``citymodel.records``."""
 from __future__ import annotations
 
 import csv
-import re
 
 import pytest
-from conftest import query, run_cli, sample_district, settings_for
+from conftest import query, settings_for
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -33,18 +32,9 @@ LOT_CASES = [
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory, cluster, migrated_template):
-    from conftest import _drop_database, _new_database
-    url = _new_database(cluster, template=migrated_template)
-    directory = tmp_path_factory.mktemp("rules")
-    sample_district(url, directory / "district", buildings=60)
-    out = run_cli("users", "add", "rules-official", "--role", "official",
-                  env={"DATABASE_URL": url.render_as_string(hide_password=False)})
-    assert out.returncode == 0, out.stderr
-    key = re.search(r"cm_\S+", out.stdout)[0]
-    number = query(url, "SELECT cadastral_number FROM parcels ORDER BY id LIMIT 1")[0][0]
-    yield url, key, number
-    _drop_database(cluster, url)
+def city(own_api):
+    number = query(own_api.db, "SELECT cadastral_number FROM parcels ORDER BY id LIMIT 1")[0][0]
+    return own_api.db, own_api.keys["official"], number
 
 
 def importer_verdicts(url, summary, count: int) -> list[str | None]:
@@ -145,20 +135,9 @@ def test_the_database_refuses_what_the_rules_refuse(city):
 
 
 @pytest.fixture(scope="module")
-def served(city, tmp_path_factory):
-    """`citymodel serve` on the module's own database."""
-    import os
-
-    from api_server import launch
+def served(own_api, city):
     url, key, number = city
-    directory = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
-    env |= {"DATABASE_URL": url.render_as_string(hide_password=False),
-            "CITYMODEL_STATE_DIR": str(directory / "state"), "CITYMODEL_TILES_DIR": str(directory / "tiles")}
-    base, process = launch(env, directory / "server.log")
-    yield base, key, number, url
-    process.terminate()
-    process.wait(timeout=30)
+    return own_api.url, key, number, url
 
 
 def test_two_officials_creating_the_same_notice_at_once_both_succeed(served):

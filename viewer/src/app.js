@@ -118,10 +118,8 @@ handler.setInputAction(async (click) => {
   }
   if (picked instanceof Cesium.Cesium3DTileFeature) {
     highlight(picked);
-    const building = {};
-    for (const name of ["building_id", "height", "floors", "use", "year_built", "address", "cadastral_number"]) {
-      building[name] = picked.getProperty(name);
-    }
+    const building = {};  // every property the tileset's schema gives the building (tiles/gltf.py)
+    for (const name of picked.getPropertyIds()) building[name] = picked.getProperty(name);
     const parcel = picked.getProperty("parcel");
     await card.open(parcel ? `/parcels/${encodeURIComponent(parcel)}` : null, building);
     return;
