@@ -186,3 +186,16 @@ def own_api(cluster: LocalCluster, migrated_template: str, tmp_path_factory):
     process.wait(timeout=30)
     _drop_database(cluster, url)
     shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for a module's browser tests."""
+    from browser import ARTIFACTS, CHROMIUM, FLAGS
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()

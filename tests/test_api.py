@@ -15,10 +15,8 @@ import sys
 import mapbox_vector_tile
 import pyproj
 import pytest
-from sqlalchemy import text
-
-from citymodel import database
 from conftest import query
+from helpers import execute, tile_of, walk
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -32,29 +30,6 @@ def client(api):
 
 def db(api, sql: str, **params):
     return query(api.db, sql, **params)
-
-
-def execute(api, sql: str, **params) -> None:
-    engine = database.create_engine(api.db)
-    with database.connect(engine) as conn:
-        conn.execute(text(sql), params)
-    engine.dispose()
-
-
-def walk(client, url: str, params: dict | None = None) -> tuple[list[dict], int]:
-    """Every feature by following `next` links; and how many pages that took."""
-    features, pages = [], 0
-    response = client.get(url, params=params)
-    while True:
-        assert response.status_code == 200, response.text
-        page = response.json()
-        features += page["features"]
-        pages += 1
-        following = [link for link in page["links"] if link["rel"] == "next"
-                     and link["type"] == "application/geo+json"]
-        if not following:
-            return features, pages
-        response = client.get(following[0]["href"])
 
 
 # --- Part 1: landing page, conformance, collections -------------------------------------------
@@ -356,12 +331,6 @@ def test_auctions_filters_and_exports(api, client):
 
 
 # --- vector tiles -----------------------------------------------------------------------------
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    x, y = pyproj.Transformer.from_crs(4326, 3857, always_xy=True).transform(lon, lat)
-    size = 2 * 20037508.342789244 / 2**z
-    return int((x + 20037508.342789244) // size), int((20037508.342789244 - y) // size)
-
 
 def test_vector_tiles_decode_with_attributes_and_etag(api, client):
     lon, lat = db(api, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)) c FROM parcels) t")[0]

@@ -10,9 +10,8 @@ import httpx
 import jwt
 import mapbox_vector_tile
 import pytest
-
 from conftest import query
-from test_api import execute, tile_of
+from helpers import execute, tile_of
 
 ROLES = (None, "viewer", "planner", "official", "admin")
 

@@ -8,14 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import query
-
-
-def gdal(*args: str, debug: bool = False) -> subprocess.CompletedProcess:
-    command = [*args, *(["--debug", "on"] if debug else [])]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600,
-                            env={"PATH": "/usr/bin:/bin", "GDAL_HTTP_TIMEOUT": "60"})
-    assert result.returncode == 0, result.stderr
-    return result
+from helpers import gdal
 
 
 def test_ogrinfo_lists_the_collections(api):

@@ -13,8 +13,7 @@ import pyproj
 import pytest
 import shapely
 from conftest import query
-from test_api import execute, tile_of, walk
-from test_api_clients import gdal
+from helpers import execute, gdal, tile_of, walk
 
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
 

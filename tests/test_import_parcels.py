@@ -9,6 +9,7 @@ import pyproj
 import pytest
 import shapely
 from conftest import DATA, KPT_SAMPLE, query, settings_for
+from helpers import SHAPEFILE_MAP
 from lxml import etree
 
 from citymodel import crs, database
@@ -17,9 +18,6 @@ from importers.parcels import import_parcels
 SAMPLE = {  # cadastral number → declared area, as written by tests/data/make_samples.py
     "77:01:0004010:101": 2000, "77:01:0004010:102": 1700, "77:01:0004010:103": 500,
 }
-SHAPEFILE_MAP = {"cadastral_number": "cadastral_", "declared_area_m2": "declared_a",
-                 "land_category": "land_categ", "permitted_use": "permitted_",
-                 "cadastral_value": "cadastra_1", "registered_on": "registered"}
 
 
 def parcels_in_msk77(url) -> dict[str, shapely.Geometry]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyrosm
 import pytest
 from conftest import query, run_cli, settings_for
-from test_import_errors import feature_collection, refused, snapshot, square
+from helpers import feature_collection, refused, snapshot, square
 
 from citymodel.planning import OSM_TAGS, service_kind_of_tags
 from importers.services import import_services

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import DATA, query, run_cli, settings_for
-from test_import_buildings import BUILDINGS, MAPPING
+from helpers import BUILDINGS, MAPPING
 
 from importers.auctions import import_auctions
 from importers.buildings import import_buildings

@@ -11,8 +11,7 @@ import pyrosm
 import pytest
 import shapely
 from conftest import query, run_cli, sample_district, settings_for
-from test_import_buildings import BUILDINGS as BUILDINGS_GEOJSON
-from test_import_buildings import MAPPING as BUILDINGS_MAPPING
+from helpers import BUILDINGS, MAPPING
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 
 from importers.buildings import import_buildings
@@ -290,7 +289,7 @@ def test_orthometric_ground_elevations_get_the_geoid_offset(db, tmp_path):
     from tiles import geoid
     from tiles.build import Heights
 
-    import_buildings(db, settings_for(db), BUILDINGS_GEOJSON, mapping=BUILDINGS_MAPPING)
+    import_buildings(db, settings_for(db), BUILDINGS, mapping=MAPPING)
     query(db, "UPDATE buildings SET ground_elevation = 150 WHERE register_id = '3301' RETURNING id")
     lon, lat = query(db, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Transform(footprint, 4326)) c "
                          "FROM buildings WHERE register_id = '3301') x")[0]

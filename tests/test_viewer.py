@@ -3,56 +3,19 @@ real API on the sample district. Screenshots of each step go to test-artifacts/v
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
+import api_server
 import numpy as np
 import pytest
+from browser import CHROMIUM, settle, shot, viewer_page
+from conftest import query
 from PIL import Image
 
-import api_server
-from conftest import query
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts" / "viewer"
-FLAGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--ignore-gpu-blocklist"]
-
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@contextmanager
-def viewer_page(browser, url: str, viewport=None, locale: str = "en-US", **options):
-    """The viewer at url in a new browser context, once it is ready. page.problems collects
-    console errors, page errors and failed requests; page.page_errors the page errors alone."""
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, locale=locale,
-                                  **options)
-    page = context.new_page()
-    page.problems, page.page_errors = [], []
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: (page.problems.append(str(e)), page.page_errors.append(str(e))))
-    page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    try:
-        page.goto(url, wait_until="load")
-        page.wait_for_function("window.citymodel && window.citymodel.ready", timeout=180_000)
-        yield page
-    finally:
-        context.close()
 
 
 @contextmanager
@@ -70,13 +33,6 @@ def own_server(env: dict[str, str], log: Path):
 def page(browser, api):
     with viewer_page(browser, api.url + "/") as page:
         yield page
-
-
-def settle(page, timeout: int = 90_000) -> None:
-    """Wait until the buildings, the ground imagery and the outlines of the view are drawn."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("window.citymodel.settled()", timeout=timeout)
-    page.wait_for_timeout(300)
 
 
 AUCTION_COLOURS = {"PUBLISHED": "#1a9850", "APPLICATIONS_SUBMISSION": "#1a9850",
@@ -104,12 +60,6 @@ def camera_target(page) -> list[float]:
 def near(db, number: str, lon_lat: list[float], metres: float) -> bool:
     return query(db, "SELECT ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:x, :y), 4326)::geography, :m) "
                      "FROM parcels WHERE cadastral_number = :n", x=lon_lat[0], y=lon_lat[1], m=metres, n=number)[0][0]
-
-
-def shot(page, name: str) -> np.ndarray:
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return np.asarray(Image.open(path).convert("RGB"), dtype=float)
 
 
 def test_the_page_loads_the_tileset_without_errors(page):
@@ -176,10 +126,8 @@ def test_theme_by_auction_status_changes_the_colours(page, api):
         assert official.put("/auctions/21000099990000000001/1", json=lot).status_code in (200, 201)
     before = shot(page, "3-theme-none")
     page.select_option("#theme", "auction")
-    page.wait_for_timeout(1500)
-    page.wait_for_function("window.citymodel.tileset.tilesLoaded", timeout=60_000)
     page.wait_for_function("window.citymodel.tileset.style !== undefined", timeout=30_000)
-    page.wait_for_timeout(1000)
+    settle(page)
     after = shot(page, "4-theme-auction")
     colours = page.evaluate(FEATURE_COLOURS)
     expected = AUCTION_COLOURS
@@ -204,7 +152,7 @@ def test_search_flies_to_the_parcel_and_holder_names_need_an_official(page, api)
     page.fill("#q", f"{int(okrug)}:{int(district)}:{int(quarter)}:{n}")  # another spelling
     page.press("#q", "Enter")
     page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
-    page.wait_for_timeout(2500)  # the flight
+    settle(page)  # the flight
     shot(page, "5-searched-anonymous")
     rights = page.inner_text("#panel .rights")
     assert name not in page.content() and "private individual" in rights
@@ -294,8 +242,7 @@ def test_auctions_panel_filters_lots_and_flies_to_the_chosen_parcel(page, api):
     number = item.get_attribute("data-parcel")
     item.click()
     page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
-    page.wait_for_timeout(2500)  # the flight
-    settle(page)
+    settle(page)  # the flight
     shot(page, "11-auction-chosen")
     assert near(api.db, number, camera_target(page), 150)
     history = page.inner_text("#panel .auction-history")
@@ -315,7 +262,6 @@ def test_shadows_follow_the_date_and_time_in_the_city(page):
         page.fill("#shadow-time", local)
         page.dispatch_event("#shadow-time", "change")
         settle(page)
-        page.wait_for_timeout(1000)
         # Moscow time is UTC+3 whatever the browser's time zone
         assert page.evaluate("Cesium.JulianDate.toIso8601(window.citymodel.viewer.clock.currentTime, 0)") == utc
         times[local] = shot(page, f"12-shadows-{local[-5:].replace(':', '')}")
@@ -323,7 +269,6 @@ def test_shadows_follow_the_date_and_time_in_the_city(page):
     assert f"shadows={'2026-06-21T19:00'}" in page.url.replace("%3A", ":")
     page.click("#shadows-toggle")  # off, at the same time of day
     settle(page)
-    page.wait_for_timeout(1000)
     unshadowed = shot(page, "12-shadows-off")
     assert page.evaluate("window.citymodel.viewer.shadows") is False
     evening = times["2026-06-21T19:00"]
@@ -336,9 +281,9 @@ def test_measuring_tool_gives_the_geodesic_distance(page, api):
     from pyproj import Geod
 
     page.click("#measure-toggle")  # at once: the globe's tiles may still be coarse
-    for x, y in ((420, 620), (880, 560), (760, 380)):
-        page.mouse.click(x, y)
-        page.wait_for_timeout(600)  # not a double click
+    for k, (x, y) in enumerate(((420, 620), (880, 560), (760, 380)), start=1):
+        page.mouse.click(x, y)  # far apart: never taken for a double click
+        page.wait_for_function(f"window.citymodel.measure.coordinates.length === {k}")
     points = page.evaluate("window.citymodel.measure.coordinates")
     metres = float(page.get_attribute("#measure-output", "data-metres"))
     shot(page, "13-measured")
@@ -369,8 +314,7 @@ def test_a_shared_link_restores_camera_theme_layer_and_parcel(page, api, browser
     page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
     page.select_option("#theme", "year")
     page.click("#parcels-toggle")
-    page.wait_for_timeout(2500)  # the flight ends; its view goes into the address
-    settle(page)
+    settle(page)  # the flight ends; its view goes into the address
     link = page.url
     view = page.evaluate("window.citymodel.state.view")
     assert "theme=year" in link and "parcels=1" in link and number in link.replace("%3A", ":")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, settle, shot, viewer_page
 from conftest import query
-from test_viewer import CHROMIUM, browser, settle, shot, viewer_page  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed")

@@ -41,7 +41,19 @@ try {
 }
 
 const viewer = createViewer("globe", config);
-window.citymodel = { viewer, state };
+window.citymodel = { viewer, state, flying: false };
+// a camera flight: window.citymodel.flying until it lands or is cut short (tests and
+// screenshots wait for it)
+function fly(options) {
+  window.citymodel.flying = true;
+  const landed = () => { window.citymodel.flying = false; };
+  viewer.camera.flyTo({ ...options, complete: landed, cancel: landed });
+}
+// resolves once the next frame has been drawn
+window.citymodel.nextFrame = () => new Promise((resolve) => {
+  const off = viewer.scene.postRender.addEventListener(() => { off(); resolve(); });
+  viewer.scene.requestRender();
+});
 const save = () => writeState(state);
 viewer.camera.moveEnd.addEventListener(() => { state.view = cameraView(viewer.camera); save(); });
 
@@ -53,12 +65,19 @@ const card = new ParcelCard(viewer, $("panel"), (number) => {
 });
 window.citymodel.card = card;
 
-async function choose(number, fly = true) {
-  const parcel = await card.open(`/parcels/${encodeURIComponent(number)}`);
-  if (fly && parcel && parcel.bbox) {
-    const [w, s, e, n] = parcel.bbox;
-    const pad = 0.002;
-    viewer.camera.flyTo({ destination: Cesium.Rectangle.fromDegrees(w - pad, s - pad, e + pad, n + pad), duration: 1.2 });
+async function choose(number, flyThere = true) {
+  if (flyThere) window.citymodel.flying = true;  // from now until the camera is there
+  let parcel = null;
+  try {
+    parcel = await card.open(`/parcels/${encodeURIComponent(number)}`);
+  } finally {
+    if (flyThere && parcel && parcel.bbox) {
+      const [w, s, e, n] = parcel.bbox;
+      const pad = 0.002;
+      fly({ destination: Cesium.Rectangle.fromDegrees(w - pad, s - pad, e + pad, n + pad), duration: 1.2 });
+    } else if (flyThere) {
+      window.citymodel.flying = false;  // nowhere to fly to
+    }
   }
   return parcel;
 }
@@ -135,7 +154,7 @@ $("close").addEventListener("click", () => highlight(undefined));
 // --- search and the auctions panel ---------------------------------------------------------
 setUpSearch($("search"), choose, (feature) => {
   const [lon, lat] = feature.geometry.coordinates;
-  viewer.camera.flyTo({ destination: Cesium.Cartesian3.fromDegrees(lon, lat, 600), duration: 1.2 });
+  fly({ destination: Cesium.Cartesian3.fromDegrees(lon, lat, 600), duration: 1.2 });
   showLayer("services", true);
   card.openService(feature);
 }, say);
