@@ -15,7 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import auth, errors, openapi
 from api import crs as crs_
 from api.db import SIGNED_IN, Database
-from api.limits import BodyLimit
+from api.limits import BodyLimit, ClientLimit
 from api.routes import (
     auctions,
     features,
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
     app.add_middleware(errors.Unexpected)  # innermost: a 500 still passes gzip, limits and CORS
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)
+    app.add_middleware(ClientLimit, per_client=settings.public_requests_per_client)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],

@@ -8,6 +8,7 @@ whole; past the limit it is refused the same way — never half-read by a handle
 from __future__ import annotations
 
 import json
+import re
 
 MAX_BODY = 1 << 20  # 1 MiB: a lot with a thousand parcels fits many times over
 
@@ -63,3 +64,41 @@ def _replay(messages: list[dict], then=None):
             return await then()
         return {"type": "http.disconnect"}
     return receive
+
+
+# what an anonymous client may run several of at once only up to a limit: searches and lists
+HEAVY = re.compile(r"^/(collections/[^/]+/items|search|services|auctions|parcels)/?$")
+
+
+class ClientLimit:
+    """An anonymous client (by IP address) may have at most ``per_client`` heavy requests
+    (feature pages, searches, lists) in progress in this process; more are answered 429
+    with Retry-After, so one client cannot take all the anonymous connections. Requests
+    with credentials are not counted (they have connections of their own, ``api.db``)."""
+
+    def __init__(self, app, per_client: int = 32) -> None:
+        self.app = app
+        self.per_client = per_client
+        self.running: dict[str, int] = {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not HEAVY.match(scope.get("path", "")) \
+                or any(name == b"authorization" for name, _ in scope.get("headers") or []):
+            return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("?", 0))[0]
+        if self.running.get(client, 0) >= self.per_client:
+            body = json.dumps({"code": "TooManyRequests",
+                               "description": f"at most {self.per_client} searches and lists at once "
+                                              "for an anonymous client; wait for one, or sign in"}).encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"), (b"retry-after", b"1"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.running[client] = self.running.get(client, 0) + 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.running[client] -= 1
+            if not self.running[client]:
+                del self.running[client]

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
                     "the request is answered 503 saying so. Anonymous requests also have their "
                     "own connections, so they never take those of signed-in users.",
     )
+    public_requests_per_client: int = Field(
+        default=32, ge=1, le=10_000,
+        description="How many searches, feature pages and lists one anonymous client (an IP "
+                    "address) may have in progress at once in each server process; more are "
+                    "answered 429 with Retry-After.",
+    )
     viewer_refresh_seconds: float = Field(
         default=30, ge=1, le=3600,
         description="How often an open viewer asks whether parcels, auctions or the tileset "

@@ -189,3 +189,53 @@ def _read_response(s: socket.socket) -> bytes:
         assert chunk, "the server closed the connection mid-body"
         body += chunk
     return head + b"\r\n\r\n" + body
+
+
+def test_one_anonymous_client_runs_a_bounded_number_of_heavy_requests():
+    """The API's ClientLimit in a real uvicorn: with 2 allowed, a third concurrent search of
+    the same anonymous client is a 429 with Retry-After; a signed-in one is not counted; once
+    one ends, the client may start another."""
+    from api.limits import ClientLimit
+
+    app = FastAPI()
+    release = threading.Event()
+    started: list[int] = []
+
+    @app.get("/search")
+    def slow(k: int = 0):  # runs in a thread: holds its request until released
+        started.append(k)
+        release.wait(timeout=60)
+        return {"k": k}
+
+    app.add_middleware(ClientLimit, per_client=2)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    _wait(lambda: server.started, "uvicorn to start")
+    base = f"http://127.0.0.1:{port}"
+    answers: dict[int, int] = {}
+
+    def ask(k: int, headers=None) -> None:
+        answers[k] = httpx.get(f"{base}/search", params={"k": k}, headers=headers, timeout=60).status_code
+
+    try:
+        holders = [threading.Thread(target=ask, args=(k,)) for k in (1, 2)]
+        for t in holders:
+            t.start()
+        _wait(lambda: len(started) == 2, "two searches in progress")
+        third = httpx.get(f"{base}/search", params={"k": 3}, timeout=10)
+        assert third.status_code == 429 and third.headers["retry-after"] == "1"
+        assert "sign in" in third.json()["description"]
+        signed = threading.Thread(target=ask, args=(4, {"Authorization": "Bearer x"}))
+        signed.start()
+        _wait(lambda: len(started) == 3, "the signed-in search to start as well")
+        release.set()
+        for t in (*holders, signed):
+            t.join(timeout=60)
+        assert answers == {1: 200, 2: 200, 4: 200}
+        assert httpx.get(f"{base}/search", params={"k": 5}, timeout=10).status_code == 200
+    finally:
+        release.set()
+        server.should_exit = True
+        thread.join(timeout=10)
