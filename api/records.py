@@ -43,12 +43,7 @@ class RightIn(Strict):
     _inn = field_validator("holder_inn")(lambda value: records.inn(value))
     _share = field_validator("share")(lambda value: records.share(value) and value.strip())
 
-    @field_validator("holder_kind")
-    @classmethod
-    def _holder_kind(cls, value: str) -> str:
-        if value not in HOLDER_KINDS:
-            raise ValueError(f"{value[:50]!r} is not one of {', '.join(HOLDER_KINDS)}")
-        return value
+    _holder_kind = field_validator("holder_kind")(lambda value: records.holder_kind(value))
 
     @model_validator(mode="after")
     def _dates(self):

@@ -53,6 +53,7 @@ from citymodel.records import (  # the rules of records live there; these are th
     RIGHT_KINDS,
     TYPE_CODE_PATTERN,
 )
+from citymodel.records import sql_in as _in
 
 HEIGHT_SOURCES = ("measured", "levels", "default")
 PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never stored in buildings)
@@ -61,10 +62,6 @@ RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")
 # Area of a geometry in m² on the WGS 84 spheroid, whatever the storage CRS.
 AREA_M2_SQL = "ST_Area(ST_Transform(geom, 4326)::geography)"
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def _trigram_index(table: str, column: str) -> Index:

@@ -48,25 +48,31 @@ def deal_type(value: str | None) -> str | None:
     return _one_of(value, DEAL_TYPES, str.lower, "a deal type")
 
 
+def holder_kind(value: str | None) -> str | None:
+    return _one_of(value, HOLDER_KINDS, str.lower, "a kind of holder")
+
+
+def _matching(value: str | None, pattern: str, wrong) -> str | None:
+    """``value`` stripped, if it matches ``pattern``; else ValueError(wrong(value))."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(pattern, text):
+        raise ValueError(wrong(text))
+    return text
+
+
 def inn(value: str | None) -> str | None:
     """An INN: 10 digits (a legal entity) or 12 (an individual). The value is never
     repeated in the message: an individual's INN is personal data."""
-    if value is None or not str(value).strip():
-        return None
-    digits = str(value).strip()
-    if not re.fullmatch(INN_PATTERN, digits):
-        raise ValueError(f"an INN has 10 digits (legal entity) or 12 (individual), not {len(digits)} characters")
-    return digits
+    return _matching(value, INN_PATTERN, lambda text: "an INN has 10 digits (legal entity) or 12 "
+                                                      f"(individual), not {len(text)} characters")
 
 
 def type_code(value: str | None) -> str | None:
     """A 12-digit ЕГРН type code of a right or encumbrance."""
-    if value is None or not str(value).strip():
-        return None
-    code = str(value).strip()
-    if not re.fullmatch(TYPE_CODE_PATTERN, code):
-        raise ValueError(f"{code[:50]!r} is not a 12-digit right or encumbrance type code")
-    return code
+    return _matching(value, TYPE_CODE_PATTERN,
+                     lambda text: f"{text[:50]!r} is not a 12-digit right or encumbrance type code")
 
 
 def right_kind(code: str, kind: str | None = None) -> str:

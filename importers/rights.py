@@ -19,7 +19,7 @@ from psycopg import sql
 from sqlalchemy.engine import URL
 
 from citymodel import records
-from citymodel.records import HOLDER_KINDS, RIGHT_KINDS
+from citymodel.records import RIGHT_KINDS
 from citymodel.settings import Settings
 from importers.core import Context, Counts, Summary, run_import
 from importers.fields import Field, choice, day, rule, share
@@ -39,7 +39,7 @@ FIELDS = (
     Field("cadastral_number", required=True),
     Field("registration_number", required=True),
     Field("type_code", rule(records.type_code), required=True),
-    Field("holder_kind", choice(*HOLDER_KINDS), required=True),
+    Field("holder_kind", rule(records.holder_kind), required=True),
     Field("kind", choice(*RIGHT_KINDS)),
     Field("type_name"),
     Field("holder_name"),

@@ -15,14 +15,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 
 import httpx
 import pytest
 import uvicorn
-from api_server import free_port, launch
+from api_server import launch
 from conftest import reachable_tmpdir
 from fastapi import FastAPI
 
@@ -65,7 +64,7 @@ def test_anonymous_work_is_bounded_and_signed_in_work_is_not(tmp_path):
     """Anonymous requests get their own connections and time limit (here 1 ms: every
     statement past it), answered 503 saying so; an official's requests, on connections of
     their own, are served meanwhile. Filter geometries of anonymous requests are bounded."""
-    with serving(CITYMODEL_PUBLIC_STATEMENT_TIMEOUT_MS="1") as (url, _, log, env):
+    with serving(CITYMODEL_PUBLIC_STATEMENT_TIMEOUT_MS="1") as (url, _, _log, env):
         added = subprocess.run([sys.executable, "-m", "citymodel", "users", "add", "bounded-official",
                                 "--role", "official"], env=env, capture_output=True, text=True, check=True)
         key = re.search(r"cm_\S+", added.stdout)[0]
@@ -87,7 +86,7 @@ def test_anonymous_work_is_bounded_and_signed_in_work_is_not(tmp_path):
 
 def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(own_server):
     url, cluster, log = own_server
-    statuses: Counter = Counter()
+    statuses = Tally()
     without_retry_after = []
     failures = []
     stop = threading.Event()
@@ -103,7 +102,7 @@ def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(ow
                 except httpx.HTTPError as exc:  # a hang (timeout) or a dropped connection
                     failures.append(f"{path}: {type(exc).__name__}")
                     continue
-                statuses[response.status_code] += 1
+                statuses.add(response.status_code)
                 if response.status_code == 503 and "retry-after" not in response.headers:
                     without_retry_after.append(path)
 
@@ -111,18 +110,18 @@ def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(ow
     for t in threads:
         t.start()
     try:
-        _wait(lambda: statuses[200] > 50, "requests to succeed before the outage")
+        statuses.wait_until(lambda c: c[200] > 50, "requests to succeed before the outage")
         cluster.stop()
-        _wait(lambda: statuses[503] > 20, "503s while the database is down")
+        statuses.wait_until(lambda c: c[503] > 20, "503s while the database is down")
         cluster.start()
-        back = statuses[200]
-        _wait(lambda: statuses[200] > back + 100, "the API to recover by itself")
+        back = statuses.counts[200]
+        statuses.wait_until(lambda c: c[200] > back + 100, "the API to recover by itself")
     finally:
         stop.set()
         for t in threads:
             t.join(timeout=60)
     assert failures == []
-    assert set(statuses) <= {200, 503}, statuses
+    assert set(statuses.counts) <= {200, 503}, statuses.counts
     assert without_retry_after == []
     # once back, it stays back: the stale connections were dropped, not handed out
     with httpx.Client(base_url=url, timeout=30) as http:
@@ -131,12 +130,40 @@ def test_a_database_restart_under_load_gives_503s_with_retry_after_and_no_500(ow
     assert "Traceback" not in text, text[text.find("Traceback") - 300:][:4000]
 
 
-def _wait(condition, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.05)
+class Tally:
+    """Counts that threads add to, and a wait until they reach a state (woken by each add)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self.changed = threading.Condition()
+
+    def add(self, key) -> None:
+        with self.changed:
+            self.counts[key] += 1
+            self.changed.notify_all()
+
+    def wait_until(self, reached, what: str, timeout: float = 60) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: reached(self.counts), timeout=timeout):
+                raise AssertionError(f"waited {timeout:.0f} s for {what}: {dict(self.counts)}")
+
+
+@contextmanager
+def in_uvicorn(app):
+    """``app`` served by a real uvicorn in a thread, on a socket already listening (a client
+    may connect at once: the kernel holds the connection until uvicorn takes it); its port."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(64)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    try:
+        yield listening.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listening.close()
 
 
 def test_a_500_keeps_the_connection_alive():
@@ -155,23 +182,14 @@ def test_a_500_keeps_the_connection_alive():
     async def fine():
         return {"fine": True}
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    _wait(lambda: server.started, "uvicorn to start")
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            answers = []
-            for path in ("/boom", "/fine", "/boom", "/fine"):
-                s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-                answers.append(_read_response(s))
-        assert [a.split(b" ", 2)[1] for a in answers] == [b"500", b"200", b"500", b"200"]
-        assert b'"code":"ServerError"' in answers[0] and b"a bug" not in answers[0]
-        assert b"connection: close" not in answers[0].lower()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with in_uvicorn(app) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        answers = []
+        for path in ("/boom", "/fine", "/boom", "/fine"):
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            answers.append(_read_response(s))
+    assert [a.split(b" ", 2)[1] for a in answers] == [b"500", b"200", b"500", b"200"]
+    assert b'"code":"ServerError"' in answers[0] and b"a bug" not in answers[0]
+    assert b"connection: close" not in answers[0].lower()
 
 
 def _read_response(s: socket.socket) -> bytes:
@@ -199,43 +217,37 @@ def test_one_anonymous_client_runs_a_bounded_number_of_heavy_requests():
 
     app = FastAPI()
     release = threading.Event()
-    started: list[int] = []
+    started = Tally()
 
     @app.get("/search")
     def slow(k: int = 0):  # runs in a thread: holds its request until released
-        started.append(k)
+        started.add("search")
         release.wait(timeout=60)
         return {"k": k}
 
     app.add_middleware(ClientLimit, per_client=2)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    _wait(lambda: server.started, "uvicorn to start")
-    base = f"http://127.0.0.1:{port}"
     answers: dict[int, int] = {}
+    with in_uvicorn(app) as port:
+        base = f"http://127.0.0.1:{port}"
 
-    def ask(k: int, headers=None) -> None:
-        answers[k] = httpx.get(f"{base}/search", params={"k": k}, headers=headers, timeout=60).status_code
+        def ask(k: int, headers=None) -> None:
+            answers[k] = httpx.get(f"{base}/search", params={"k": k}, headers=headers, timeout=60).status_code
 
-    try:
-        holders = [threading.Thread(target=ask, args=(k,)) for k in (1, 2)]
-        for t in holders:
-            t.start()
-        _wait(lambda: len(started) == 2, "two searches in progress")
-        third = httpx.get(f"{base}/search", params={"k": 3}, timeout=10)
-        assert third.status_code == 429 and third.headers["retry-after"] == "1"
-        assert "sign in" in third.json()["description"]
-        signed = threading.Thread(target=ask, args=(4, {"Authorization": "Bearer x"}))
-        signed.start()
-        _wait(lambda: len(started) == 3, "the signed-in search to start as well")
-        release.set()
-        for t in (*holders, signed):
-            t.join(timeout=60)
-        assert answers == {1: 200, 2: 200, 4: 200}
-        assert httpx.get(f"{base}/search", params={"k": 5}, timeout=10).status_code == 200
-    finally:
-        release.set()
-        server.should_exit = True
-        thread.join(timeout=10)
+        try:
+            holders = [threading.Thread(target=ask, args=(k,)) for k in (1, 2)]
+            for t in holders:
+                t.start()
+            started.wait_until(lambda c: c["search"] == 2, "two searches in progress")
+            third = httpx.get(f"{base}/search", params={"k": 3}, timeout=10)
+            assert third.status_code == 429 and third.headers["retry-after"] == "1"
+            assert "sign in" in third.json()["description"]
+            signed = threading.Thread(target=ask, args=(4, {"Authorization": "Bearer x"}))
+            signed.start()
+            started.wait_until(lambda c: c["search"] == 3, "the signed-in search to start as well")
+            release.set()
+            for t in (*holders, signed):
+                t.join(timeout=60)
+            assert answers == {1: 200, 2: 200, 4: 200}
+            assert httpx.get(f"{base}/search", params={"k": 5}, timeout=10).status_code == 200
+        finally:
+            release.set()

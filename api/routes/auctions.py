@@ -171,8 +171,11 @@ async def put_lot(request: Request, body: LotIn,
                                         "ORDER BY id", [old_lot["id"]])
             old_parcels = [r[0] for r in await cursor.fetchall()]
             await conn.execute("DELETE FROM lot_objects WHERE lot_id = %s", [old_lot["id"]])
-        # one parcel named twice, in two spellings, is one object of the lot
-        numbers = list({lookup_key(n): n for n in reversed(body.parcels)}.values())[::-1]
+        # one parcel named twice, in two spellings, is one object of the lot (the first spelling)
+        first: dict[str, str] = {}
+        for number in body.parcels:
+            first.setdefault(lookup_key(number), number)
+        numbers = list(first.values())
         for number in numbers:
             await conn.execute(
                 "INSERT INTO lot_objects (lot_id, cadastral_number, cadastral_key, parcel_id) "

@@ -358,38 +358,35 @@ FROM scenario_buildings b WHERE b.scenario_id = %s ORDER BY b.id
 """
 
 
-async def _proposals(request: Request, scenario_id: int, who: Caller) -> tuple[list, dict]:
-    """The scenario's proposals and an ETag that changes whenever they may have."""
-    row = await _scenario(request, who, scenario_id)  # 404 unless the caller may read it
-    rows = await request.app.state.db.all(PROPOSALS_SQL, [scenario_id])
-    found = [proposal_tiles.Proposal(id=r[0], footprint=shapely.from_wkb(r[1]), height=r[2],
-                                     min_height=r[3], floors=r[4], use=r[5], name=r[6], parcel=r[7])
-             for r in rows]
-    # the versions move with every change to the scenario (its updated_at) and to the
-    # city's data (the parcel numbers the tiles carry)
+async def _proposal_headers(request: Request, scenario_id: int, who: Caller) -> dict:
+    """The caching headers of a scenario's proposals in 3D (404 unless the caller may read
+    it): an ETag that changes with the scenario (its updated_at) and the city's data (the
+    parcel numbers the tiles carry), so a revalidation costs no proposal read."""
+    row = await _scenario(request, who, scenario_id)
     versions = await _versions(request, scenario_id)
     digest = hashlib.blake2b(json.dumps([row["id"], versions], sort_keys=True, default=str).encode(),
                              digest_size=12).hexdigest()
     # a private scenario is for its readers only: no shared cache keeps it
-    headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache" if row["published"] else "private, no-cache"}
-    return found, headers
+    return {"ETag": f'"{digest}"', "Cache-Control": "no-cache" if row["published"] else "private, no-cache"}
 
 
-def _cached(request: Request, headers: dict, body: bytes | None, media_type: str) -> Response:
-    if not_modified(request, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+async def _proposals(request: Request, scenario_id: int) -> list[proposal_tiles.Proposal]:
+    rows = await request.app.state.db.all(PROPOSALS_SQL, [scenario_id])
+    return [proposal_tiles.Proposal(id=r[0], footprint=shapely.from_wkb(r[1]), height=r[2],
+                                    min_height=r[3], floors=r[4], use=r[5], name=r[6], parcel=r[7])
+            for r in rows]
 
 
 @router.get("/scenarios/{scenario_id}/tileset.json",
             summary="The proposals as a 3D Tiles tileset, with the city tileset's metadata",
             response_class=Response, responses={200: {"content": {"application/json": {}}}})
 async def proposals_tileset(request: Request, scenario_id: int = ScenarioId, who: Caller = Depends(caller)):
-    found, headers = await _proposals(request, scenario_id, who)
+    headers = await _proposal_headers(request, scenario_id, who)
     if not_modified(request, headers["ETag"]):
-        return _cached(request, headers, None, "application/json")
+        return Response(status_code=304, headers=headers)
+    found = await _proposals(request, scenario_id)
     document = proposal_tiles.tileset(found, f"proposals.glb?v={headers['ETag'].strip(chr(34))}")
-    return _cached(request, headers, json.dumps(document).encode(), "application/json")
+    return Response(json.dumps(document).encode(), media_type="application/json", headers=headers)
 
 
 @router.get("/scenarios/{scenario_id}/proposals.glb",
@@ -397,13 +394,14 @@ async def proposals_tileset(request: Request, scenario_id: int = ScenarioId, who
             response_class=Response, responses={200: {"content": {GLB: {}}}, 404: {}})
 async def proposals_glb(request: Request, scenario_id: int = ScenarioId, who: Caller = Depends(caller),
                         v: str | None = Query(None, max_length=64, description="Cache buster, ignored")):
-    found, headers = await _proposals(request, scenario_id, who)
+    headers = await _proposal_headers(request, scenario_id, who)
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    found = await _proposals(request, scenario_id)
     if not found:
         raise NotFound(f"scenario {scenario_id} proposes no buildings")
-    if not_modified(request, headers["ETag"]):
-        return _cached(request, headers, None, GLB)
     body = await asyncio.to_thread(proposal_tiles.encode, found)
-    return _cached(request, headers, body, GLB)
+    return Response(body, media_type=GLB, headers=headers)
 
 
 # --- checks and reports -----------------------------------------------------------------------
