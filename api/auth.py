@@ -4,8 +4,8 @@ Credentials arrive as ``Authorization: Bearer <token>``, where the token is a JW
 (HS256, signed with the ``jwt_secret`` setting; issued by ``POST /auth/token`` or any
 identity provider sharing the key) or an API key issued by ``citymodel users add``.
 No header: anonymous. A header that does not check out: 401, whatever the endpoint.
-A role too weak for an operation: 403. Keys are stored as SHA-256 digests only; tokens
-and keys are never logged.
+A role too weak for an operation: 403. Keys and tokens are minted and read by
+``citymodel.credentials`` (keys stored as SHA-256 digests only; neither is ever logged).
 
 Roles, weakest first: ``viewer`` (reads what anonymous users read), ``official`` (also
 reads holders' personal data and keeps lots, results and rights), ``admin`` (also
@@ -14,24 +14,16 @@ manages users).
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import jwt
 from fastapi import Request
 
 from api.db import SIGNED_IN
 from api.errors import Forbidden, Unauthorized
+from citymodel.credentials import TokenRefused, is_api_key, key_digest, token_subject
 from citymodel.models import USER_ROLES
-from citymodel.settings import Settings
 
 ROLES = USER_ROLES  # weakest first
-KEY_PREFIX = "cm_"
-ALGORITHM = "HS256"
 
 
 @dataclass(frozen=True)
@@ -54,43 +46,6 @@ class Caller:
 ANONYMOUS = Caller(None, None)
 
 
-def new_api_key() -> tuple[str, str]:
-    """A new API key and the digest to store."""
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
-    return key, key_digest(key)
-
-
-def key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def signing_key(settings: Settings) -> str:
-    """The JWT key: the setting, else a random key kept (0600) in the state directory."""
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    path: Path = settings.resolved_state_dir / "jwt.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".jwt.key.{os.getpid()}")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_urlsafe(48))
-        try:
-            os.link(partial, path)  # the first writer wins; the others read its key
-        except FileExistsError:
-            pass
-        finally:
-            partial.unlink()
-    return path.read_text().strip()
-
-
-def issue_token(settings: Settings, name: str, role: str) -> tuple[str, int]:
-    lifetime = settings.token_minutes * 60
-    now = int(time.time())
-    claims = {"sub": name, "role": role, "iat": now, "exp": now + lifetime, "iss": "citymodel"}
-    return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM), lifetime
-
-
 async def caller(request: Request) -> Caller:
     """The caller of this request (a FastAPI dependency of every route: credentials that
     do not check out are refused even where none are needed). Worked out once a request."""
@@ -110,7 +65,7 @@ async def _identify(request: Request) -> Caller:
     if scheme.lower() != "bearer" or not credential:
         raise Unauthorized("credentials must be sent as 'Authorization: Bearer <token or API key>'")
     state = request.app.state
-    if credential.startswith(KEY_PREFIX):
+    if is_api_key(credential):
         SIGNED_IN.set(True)  # one indexed lookup, on the connections of those who sign in
         row = await state.db.one("SELECT name, role FROM users WHERE api_key_hash = %s "
                                  "AND NOT disabled", [key_digest(credential)])
@@ -118,15 +73,9 @@ async def _identify(request: Request) -> Caller:
             raise Unauthorized("unknown or disabled API key")
         return Caller(row[0], row[1])
     try:
-        claims = jwt.decode(credential, signing_key(state.settings), algorithms=[ALGORITHM],
-                            options={"require": ["sub", "exp"]})
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("the token has expired; request a new one at /auth/token") from None
-    except jwt.PyJWTError:
-        raise Unauthorized("the token is not valid") from None
-    subject = claims["sub"]
-    if not isinstance(subject, str) or any(0xD800 <= ord(c) <= 0xDFFF or c == "\x00" for c in subject):
-        raise Unauthorized("the token's subject is not a user name")
+        subject = token_subject(state.settings, credential)
+    except TokenRefused as exc:
+        raise Unauthorized(str(exc)) from None
     row = await state.db.one("SELECT name, role FROM users WHERE name = %s AND NOT disabled",
                              [subject])
     if row is None:

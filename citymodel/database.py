@@ -146,6 +146,17 @@ def require_schema(engine: Engine) -> None:
         )
 
 
+def migrated_url(settings: Settings) -> URL:
+    """The database to work on (started if it is the local one), its schema checked."""
+    url = database_url(settings)
+    engine = create_engine(url)
+    try:
+        require_schema(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
 STORAGE_SRID_SQL = ("SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
                     "AND f_table_name = 'parcels' AND f_geometry_column = 'geom'")
 

@@ -4,6 +4,8 @@ changes by officials validated, one transaction each, and written to the audit l
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import httpx
@@ -220,6 +222,18 @@ def test_a_registration_number_or_user_name_taken_is_a_409(api):
     with api.client("admin") as admin:
         taken = admin.post("/users", json={"name": "test-viewer", "role": "viewer"})
         assert taken.status_code == 409 and "test-viewer" in taken.json()["description"]
+
+
+def test_the_command_line_and_the_api_take_the_same_user_names(api):
+    """One rule for user names (citymodel.credentials), whoever adds the user."""
+    before = db(api, "SELECT count(*) FROM users")[0][0]
+    with api.client("admin") as admin:
+        refused = admin.post("/users", json={"name": "a b", "role": "viewer"})
+        assert refused.status_code == 422 and "name" in json.dumps(refused.json())
+    cli = subprocess.run([sys.executable, "-m", "citymodel", "users", "add", "a b", "--role", "viewer"],
+                         env=api.env, capture_output=True, text=True)
+    assert cli.returncode == 1 and "user name" in cli.stderr and "'a b'" in cli.stderr
+    assert db(api, "SELECT count(*) FROM users")[0][0] == before
 
 
 def test_responses_with_personal_data_are_private_and_not_stored(api, individuals):

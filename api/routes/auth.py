@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from pydantic import BaseModel, Field
 
 from api import audit
-from api.auth import ROLES, Caller, caller, issue_token, key_digest, new_api_key, require
+from api.auth import ROLES, Caller, caller, require
 from api.errors import NotFound, Unauthorized
+from citymodel.credentials import USER_NAME_PATTERN, issue_token, key_digest, new_api_key
 
 router = APIRouter(tags=["Access"])
 
@@ -54,7 +55,7 @@ async def me(who: Caller = Depends(caller)):
 
 
 class UserIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=USER_NAME_PATTERN)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
 
 

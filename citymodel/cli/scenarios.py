@@ -26,11 +26,7 @@ def scenarios() -> None:
 
 def _url():
     settings = load_settings()
-    url = database.database_url(settings)
-    engine = database.create_engine(url)
-    database.require_schema(engine)
-    engine.dispose()
-    return settings, url
+    return settings, database.migrated_url(settings)
 
 
 @scenarios.command("import")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from citymodel import database
+from citymodel.credentials import USER_NAME_PATTERN, issue_token, new_api_key
 from citymodel.errors import CitymodelError
 from citymodel.models import USER_ROLES
 from citymodel.settings import load_settings
@@ -21,9 +23,7 @@ def users() -> None:
 
 def _engine():
     settings = load_settings()
-    engine = database.create_engine(database.database_url(settings))
-    database.require_schema(engine)
-    return settings, engine
+    return settings, database.create_engine(database.migrated_url(settings))
 
 
 @users.command("add")
@@ -31,8 +31,8 @@ def _engine():
 @click.option("--role", type=click.Choice(USER_ROLES), required=True)
 def add(name: str, role: str) -> None:
     """Add a user and print their API key (shown once; only its digest is kept)."""
-    from api.auth import new_api_key
-
+    if not re.match(USER_NAME_PATTERN, name) or len(name) > 100:
+        raise CitymodelError(f"a user name is 1 to 100 letters, digits and . @ - _, not {name!r}")
     _, engine = _engine()
     key, digest = new_api_key()
     try:
@@ -78,8 +78,6 @@ def disable(name: str) -> None:
 @click.argument("name")
 def token(name: str) -> None:
     """Print a bearer token (JWT) for an active user, e.g. for scripts."""
-    from api.auth import issue_token
-
     settings, engine = _engine()
     with database.connect(engine) as conn:
         role = conn.execute(text("SELECT role FROM users WHERE name = :n AND NOT disabled"),

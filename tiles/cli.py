@@ -50,10 +50,7 @@ def build(out: Path | None, bbox, where: str | None, jobs: int | None, scheduler
     from tiles.build import Heights, build_tileset
 
     settings = load_settings()
-    url = database.database_url(settings)
-    engine = database.create_engine(url)
-    database.require_schema(engine)
-    engine.dispose()
+    url = database.migrated_url(settings)
     with Progress(TextColumn("building tiles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("tiles", total=None)

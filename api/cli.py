@@ -22,10 +22,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
     settings = load_settings()
-    url = database.database_url(settings)
-    engine = database.create_engine(url)
-    database.require_schema(engine)
-    engine.dispose()
+    url = database.migrated_url(settings)
     host, port = host or settings.host, port or settings.port
     click.echo(f"serving on http://{host}:{port}/ (database {database.describe(url)})")
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="warning",

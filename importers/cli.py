@@ -12,7 +12,7 @@ import click
 
 from citymodel import database
 from citymodel.errors import ConfigurationError
-from citymodel.settings import Settings, load_settings
+from citymodel.settings import load_settings
 
 _file = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _max_rejects = click.option(
@@ -59,15 +59,6 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _target(settings: Settings):
-    """The database to import into, with its schema checked."""
-    url = database.database_url(settings)
-    engine = database.create_engine(url)
-    database.require_schema(engine)
-    engine.dispose()
-    return url
-
-
 @import_.command()
 @_vector_import
 def parcels(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None:
@@ -85,7 +76,7 @@ def parcels(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None
 
     settings = load_settings()
     click.echo(import_parcels(
-        _target(settings), settings, file, crs_name=crs_name, layer=layer,
+        database.migrated_url(settings), settings, file, crs_name=crs_name, layer=layer,
         mapping=_mapping(mappings), max_rejects=max_rejects, dry_run=dry_run,
     ))
 
@@ -123,7 +114,7 @@ def buildings(file: Path, crs_name, layer, mappings, height_field, levels_field,
     if file.name.lower().endswith((".osm.pbf", ".pbf", ".osm")) and (mapping or crs_name):
         raise ConfigurationError("OpenStreetMap files have fixed tags and CRS: drop --map/--crs")
     click.echo(import_buildings(
-        _target(settings), settings, file, crs_name=crs_name, layer=layer, mapping=mapping,
+        database.migrated_url(settings), settings, file, crs_name=crs_name, layer=layer, mapping=mapping,
         rules=HeightRules(storey_m=storey_height, default_m=default_height),
         max_rejects=max_rejects, dry_run=dry_run,
     ))
@@ -145,7 +136,7 @@ def rights(file: Path, max_rejects, dry_run) -> None:
     from importers.rights import import_rights
 
     settings = load_settings()
-    click.echo(import_rights(_target(settings), settings, file, max_rejects=max_rejects,
+    click.echo(import_rights(database.migrated_url(settings), settings, file, max_rejects=max_rejects,
                              dry_run=dry_run))
 
 
@@ -163,7 +154,7 @@ def auctions(file: Path, max_rejects, dry_run) -> None:
     from importers.auctions import import_auctions
 
     settings = load_settings()
-    click.echo(import_auctions(_target(settings), settings, file, max_rejects=max_rejects,
+    click.echo(import_auctions(database.migrated_url(settings), settings, file, max_rejects=max_rejects,
                                dry_run=dry_run))
 
 
@@ -183,7 +174,7 @@ def zones(file: Path, crs_name, layer, mappings, max_rejects, dry_run) -> None:
     from importers.zones import import_zones
 
     settings = load_settings()
-    click.echo(import_zones(_target(settings), settings, file, crs_name=crs_name, layer=layer,
+    click.echo(import_zones(database.migrated_url(settings), settings, file, crs_name=crs_name, layer=layer,
                             mapping=_mapping(mappings), max_rejects=max_rejects, dry_run=dry_run))
 
 
@@ -208,7 +199,7 @@ def services(file: Path, kind, crs_name, max_rejects, dry_run) -> None:
     from importers.services import import_services
 
     settings = load_settings()
-    click.echo(import_services(_target(settings), settings, file, kind=kind, crs_name=crs_name,
+    click.echo(import_services(database.migrated_url(settings), settings, file, kind=kind, crs_name=crs_name,
                                max_rejects=max_rejects, dry_run=dry_run))
 
 
@@ -222,7 +213,7 @@ def streets(file: Path, max_rejects, dry_run) -> None:
     from importers.streets import import_streets
 
     settings = load_settings()
-    click.echo(import_streets(_target(settings), settings, file, max_rejects=max_rejects,
+    click.echo(import_streets(database.migrated_url(settings), settings, file, max_rejects=max_rejects,
                               dry_run=dry_run))
 
 
