@@ -32,7 +32,7 @@ from citymodel.settings import Settings
 from importers import links
 from importers.core import Context, Counts, FileRejected, Summary, run_import
 from importers.fields import Field, day, decimal, integer, moment, rule, text
-from importers.loading import Batch, Duplicates, keep_good_rows, parse_fields, rows
+from importers.loading import Batch, Duplicates, keep_good_rows, parse_fields
 from importers.sources import tables
 from importers.staging import Column, Stage
 
@@ -126,21 +126,20 @@ def _stage(ctx: Context, records: list[tuple[str, dict, dict, list[str]]], fmt: 
         if keep[i] and n["notice_number"][i] not in seen:
             seen.add(n["notice_number"][i])
             first_of_notice[i] = True
-    notices.write(rows(
-        keep & first_of_notice, *(n[f.name] for f in NOTICE_FIELDS), [fmt] * batch.size,
-    ))
-    lots.write(rows(
-        keep, n["notice_number"], lot["lot_number"], lot["status"], lot["deal_type"], lot["name"],
-        lot["description"], lot["address"], lot["category"], lot["subject_rf"],
-        lot["start_price"], lot["price_step"], lot["deposit"], lot["final_price"],
-        [c or "RUB" for c in lot["currency"]], lot["result_on"],
-        [a or b for a, b in zip(lot["lot_source_url"], n["source_url"], strict=True)],
-        [fmt] * batch.size,
-    ))
-    objects.write(
-        (n["notice_number"][i], lot["lot_number"][i], str(number), number.key)
-        for i in range(batch.size) if keep[i] for number in numbers[i]
+    notices.write(keep & first_of_notice, **{f.name: n[f.name] for f in NOTICE_FIELDS}, source=fmt)
+    copied = ("lot_number", "status", "deal_type", "name", "description", "address", "category",
+              "subject_rf", "start_price", "price_step", "deposit", "final_price", "result_on")
+    lots.write(
+        keep, **{name: lot[name] for name in copied},
+        notice_number=n["notice_number"], currency=[c or "RUB" for c in lot["currency"]],
+        source_url=[a or b for a, b in zip(lot["lot_source_url"], n["source_url"], strict=True)],
+        source=fmt,
     )
+    linked = [(i, number) for i in range(batch.size) if keep[i] for number in numbers[i]]
+    objects.write(notice_number=[n["notice_number"][i] for i, _ in linked],
+                  lot_number=[lot["lot_number"][i] for i, _ in linked],
+                  cadastral_number=[str(number) for _, number in linked],
+                  cadastral_key=[number.key for _, number in linked])
     ctx.progress.advance(batch.size)
     return notices, lots, objects
 

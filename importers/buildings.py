@@ -33,7 +33,6 @@ from importers.loading import (
     keep_good_rows,
     parse_fields,
     placed_geometries,
-    rows,
     storage_geometries,
 )
 from importers.sources import osm
@@ -142,12 +141,14 @@ class BuildingLoader:
                             ("height_default", "default")):
             self.counts[name] += sum(height_source[i] == label for i in kept)
         kinds = [k or "building" for k in f["kind"]]
-        self.stage.write(rows(
-            keep, kinds, f["osm_type"], f["osm_id"], f["register_id"], numbers, keys,
-            footprints, lines, points, height, height_source, floors, min_height,
-            f["ground_elevation"],
-            f["use"], f["year_built"], f["address"], [self.source] * batch.size,
-        ))
+        self.stage.write(
+            keep, kind=kinds, osm_type=f["osm_type"], osm_id=f["osm_id"],
+            register_id=f["register_id"], cadastral_number=numbers, cadastral_key=keys,
+            footprint=footprints, lines=lines, points=points, height=height,
+            height_source=height_source, floors=floors, min_height=min_height,
+            ground_elevation=f["ground_elevation"], use=f["use"], year_built=f["year_built"],
+            address=f["address"], source=self.source,
+        )
         self.ctx.progress.advance(batch.size)
 
     def _heights(self, batch: Batch, f: dict[str, list]):

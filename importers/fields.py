@@ -7,7 +7,6 @@ does not parse becomes a reject naming the field and the value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime

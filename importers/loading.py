@@ -151,13 +151,5 @@ def keep_good_rows(batch: Batch, rejects: RejectLog) -> np.ndarray:
     return keep
 
 
-def rows(keep: np.ndarray, *columns: Sequence) -> list[tuple]:
-    """The kept rows, as tuples in column order, for COPY."""
-    if keep.all():
-        return list(zip(*columns, strict=True))
-    index = np.flatnonzero(keep)
-    return [tuple(column[i] for column in columns) for i in index]
-
-
 def _show(key: object) -> str:
     return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)

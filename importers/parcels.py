@@ -32,7 +32,6 @@ from importers.loading import (
     from_vector,
     keep_good_rows,
     parse_fields,
-    rows,
     storage_geometries,
 )
 from importers.sources import rosreestr
@@ -88,11 +87,10 @@ class ParcelLoader:
         self.counts["repaired"] += repaired
         keep = keep_good_rows(batch, self.ctx.rejects)
         self.counts["without_boundaries"] += sum(1 for i, g in enumerate(geoms) if keep[i] and g is None)
-        self.stage.write(rows(
-            keep, numbers, keys, geoms, f["declared_area_m2"], f["address"], f["land_category"],
-            f["permitted_use"], f["permitted_use_text"], f["cadastral_value"], f["state"],
-            f["parcel_type"], f["registered_on"], [self.source] * batch.size,
-        ))
+        copied = ("declared_area_m2", "address", "land_category", "permitted_use",
+                  "permitted_use_text", "cadastral_value", "state", "parcel_type", "registered_on")
+        self.stage.write(keep, cadastral_number=numbers, cadastral_key=keys, geom=geoms,
+                         **{name: f[name] for name in copied}, source=self.source)
         self.ctx.progress.advance(batch.size)
 
     def finish(self) -> Counts:

@@ -28,12 +28,9 @@ from importers.loading import (
     cadastral_numbers,
     keep_good_rows,
     parse_fields,
-    rows,
 )
 from importers.sources import tables
 from importers.staging import Column, Stage
-
-
 
 FIELDS = (
     Field("cadastral_number", required=True),
@@ -77,12 +74,14 @@ def import_rights(url: URL, settings: Settings, path: Path, *, max_rejects: int 
                      for k, code in zip(f["kind"], f["type_code"], strict=True)]
             shares = [s or (None, None) for s in f["share"]]
             keep = keep_good_rows(batch, ctx.rejects)
-            stage.write(rows(
-                keep, [batch.locator(i) for i in range(batch.size)], keys,
-                f["registration_number"], kinds, f["type_code"], f["type_name"], f["holder_kind"],
-                f["holder_name"], f["holder_inn"], [s[0] for s in shares], [s[1] for s in shares],
-                f["registered_on"], f["starts_on"], f["ends_on"], [path.suffix[1:]] * batch.size,
-            ))
+            copied = ("registration_number", "type_code", "type_name", "holder_kind", "holder_name",
+                      "holder_inn", "registered_on", "starts_on", "ends_on")
+            stage.write(
+                keep, locator=[batch.locator(i) for i in range(batch.size)], cadastral_key=keys,
+                kind=kinds, share_numerator=[s[0] for s in shares],
+                share_denominator=[s[1] for s in shares], **{name: f[name] for name in copied},
+                source=path.suffix[1:],
+            )
             ctx.progress.advance(batch.size)
         ctx.progress.phase("merging")
         parcel = sql.SQL("(SELECT id FROM parcels p WHERE p.cadastral_key = s.cadastral_key)")

@@ -27,7 +27,6 @@ from importers.loading import (
     keep_good_rows,
     parse_fields,
     placed_geometries,
-    rows,
 )
 from importers.sources import opendata, osm
 from importers.staging import Column, Stage
@@ -91,12 +90,14 @@ class ServiceLoader:
         keep = keep_good_rows(batch, self.ctx.rejects)
         for i in np.flatnonzero(keep):
             self.by_category[kinds[i].category] = self.by_category.get(kinds[i].category, 0) + 1
-        self.stage.write(rows(
-            keep, f["external_id"], [k.category if k else None for k in kinds],
-            [k.kind if k else None for k in kinds], f["name"], f["address"], f["capacity"],
-            [k.capacity_unit if k and c is not None else None for k, c in zip(kinds, f["capacity"], strict=True)],
-            f["opening_hours"], points, [self.source] * batch.size,
-        ))
+        self.stage.write(
+            keep, external_id=f["external_id"], category=[k.category if k else None for k in kinds],
+            kind=[k.kind if k else None for k in kinds], name=f["name"], address=f["address"],
+            capacity=f["capacity"],
+            capacity_unit=[k.capacity_unit if k and c is not None else None
+                           for k, c in zip(kinds, f["capacity"], strict=True)],
+            opening_hours=f["opening_hours"], geom=points, source=self.source,
+        )
         self.ctx.progress.advance(batch.size)
 
     def finish(self) -> Counts:

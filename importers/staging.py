@@ -9,9 +9,10 @@ file reports "unchanged".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import psycopg
 from psycopg import sql
 
@@ -43,12 +44,28 @@ class Stage:
             )
         )
 
-    def write(self, rows: Iterable[Sequence]) -> None:
-        """COPY rows (tuples in column order; geometries as hex EWKB) into the stage."""
+    def write(self, keep: np.ndarray | None = None, /, **values) -> None:
+        """COPY the kept rows of a batch into the stage, each column given by its name: a
+        sequence with one value per row (geometries as hex EWKB) or one value for every row.
+        ``keep`` is the batch's mask of good rows (None: all)."""
+        names = [c.name for c in self.columns]
+        if set(values) != set(names):
+            raise TypeError(f"stage {self.name}: missing {sorted(set(names) - set(values))}, "
+                            f"unknown {sorted(set(values) - set(names))}")
+        given = [values[name] for name in names]
+        sizes = {len(v) for v in given if isinstance(v, list | tuple | np.ndarray)}
+        if keep is not None:
+            sizes.add(len(keep))
+        if len(sizes) != 1:
+            raise ValueError(f"stage {self.name}: columns of different lengths {sorted(sizes)}")
+        size = sizes.pop()
+        columns = [v if isinstance(v, list | tuple | np.ndarray) else [v] * size for v in given]
+        if keep is None or keep.all():
+            rows = zip(*columns, strict=True)
+        else:
+            rows = (tuple(column[i] for column in columns) for i in np.flatnonzero(keep))
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(self.name),
-            sql.SQL(", ").join(sql.Identifier(c.name) for c in self.columns),
-        )
+            sql.Identifier(self.name), sql.SQL(", ").join(map(sql.Identifier, names)))
         with self.conn.cursor() as cur, cur.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)

@@ -13,7 +13,7 @@ from citymodel.settings import Settings
 from importers.core import Context, Counts, FileRejected, Summary, run_import
 from importers.fields import Field, integer, text
 from importers.geometry import PolygonCleaner
-from importers.loading import Duplicates, keep_good_rows, parse_fields, placed_geometries, rows
+from importers.loading import Duplicates, keep_good_rows, parse_fields, placed_geometries
 from importers.sources import osm
 from importers.staging import Column, Stage
 
@@ -40,7 +40,8 @@ def import_streets(url: URL, settings: Settings, path: Path, *, max_rejects: int
             duplicates.check(batch, f["osm_id"], "osm_id")
             lines = placed_geometries(batch, batch.geometries, wgs84, storage, cleaners, "geometry")
             keep = keep_good_rows(batch, ctx.rejects)
-            stage.write(rows(keep, f["osm_id"], f["highway"], f["name"], lines, ["osm"] * batch.size))
+            stage.write(keep, osm_id=f["osm_id"], highway=f["highway"], name=f["name"], geom=lines,
+                        source="osm")
             ctx.progress.advance(batch.size)
         ctx.progress.phase("merging")
         return stage.upsert("streets", ["osm_id"], extra={"import_run_id": sql.Literal(ctx.run_id)})

@@ -41,7 +41,6 @@ from importers.loading import (
     from_vector,
     keep_good_rows,
     parse_fields,
-    rows,
     storage_geometries,
 )
 from importers.sources.vector import SUFFIXES as VECTOR_SUFFIXES
@@ -125,12 +124,13 @@ class ZoneLoader:
                           if f[name][i] is not None and f[name][i].phrase})
                    for i in range(batch.size)]
         documents = batch.columns.get("documents") or [[]] * batch.size
-        self.stage.write(rows(
-            keep, keys, f["kind"], f["zone_code"], f["name"], f["description"], f["restrictions"],
-            f["registry_number"], *(limits[name] for name in ZONE_LIMITS), phrases,
-            f["permitted_uses"], [Jsonb(d or []) for d in documents], geoms,
-            [s or self.source for s in f["source"]],
-        ))
+        copied = ("kind", "zone_code", "name", "description", "restrictions", "registry_number",
+                  "permitted_uses")
+        self.stage.write(
+            keep, zone_key=keys, **{name: f[name] for name in copied}, **limits,
+            limits_text=phrases, documents=[Jsonb(d or []) for d in documents], geom=geoms,
+            source=[s or self.source for s in f["source"]],
+        )
         self.ctx.progress.advance(batch.size)
 
     def finish(self) -> Counts:
