@@ -8,7 +8,9 @@ with no more rejects than allowed: a failed, refused or interrupted import
 (Ctrl-C, kill, the database gone) leaves the data exactly as it was.
 
 While the data transaction is open it holds an advisory lock keyed by the run;
-``import status`` uses it to tell a run in progress from one that was killed.
+``import status`` uses it to tell a run in progress from one that was killed. Each batch
+read is also announced on the PostgreSQL channel ``citymodel_imports`` (LISTEN to follow
+an import without polling; the payload is ``{"run": id, "read": n}``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from citymodel.database import describe, raw_connect
 from citymodel.errors import CitymodelError, DatabaseUnavailable
 
 ADVISORY_CLASS = 7_700_077  # first key of the advisory lock held by a running import
+PROGRESS_CHANNEL = "citymodel_imports"  # NOTIFY '{"run": id, "read": n}' after each batch
 MAX_STORED_REJECTS = 10_000  # rejects kept in detail; the count is always exact
 SHOWN_REJECTS = 20  # rejects printed in a failure message
 
@@ -271,8 +274,8 @@ class _Progress:
         self.bar.update(self.task, advance=n, description=phase)
         self.provenance.execute(
             "UPDATE import_runs SET counts = counts || jsonb_build_object('read', %s::int) "
-            "WHERE id = %s",
-            (self.done, self.run_id),
+            "WHERE id = %s RETURNING pg_notify(%s, json_build_object('run', id, 'read', %s)::text)",
+            (self.done, self.run_id, PROGRESS_CHANNEL, self.done),
         )
 
     def phase(self, name: str) -> None:

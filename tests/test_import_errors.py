@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
+import psycopg
 import pytest
 from conftest import DATA, KPT_SAMPLE, settings_for
 from helpers import SHAPEFILE_MAP, feature_collection, refused, snapshot, square
 from sqlalchemy import text
 
 from citymodel import database
+from importers.core import ADVISORY_CLASS, PROGRESS_CHANNEL
 from importers.parcels import import_parcels
 from importers.rights import import_rights
 
@@ -158,38 +160,39 @@ def test_an_import_stopped_halfway_changes_nothing(loaded, tmp_path, how):
     """Killed, interrupted, or its database connection cut mid-import: nothing changes."""
     features = [({"cadastral_number": f"77:01:0005{n // 1000:03d}:{n % 1000 + 1}"},
                  square(37.5 + (n % 200) * 0.0006, 55.7 + (n // 200) * 0.0006))
-                for n in range(100_000)]  # read in batches of 20,000: time to stop it halfway
+                for n in range(60_000)]  # read in batches of 20,000: caught after the first
     path = tmp_path / "big.geojson"
     path.write_text(feature_collection(*features))
     before = snapshot(loaded)
     env = {**os.environ, "DATABASE_URL": loaded.render_as_string(hide_password=False)}
-    # as from a terminal: a shell that runs the tests in the background has them ignore
-    # SIGINT, and Python keeps an ignored SIGINT ignored
-    process = subprocess.Popen([sys.executable, "-m", "citymodel", "import", "parcels", str(path)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    conninfo = loaded.set(drivername="postgresql").render_as_string(hide_password=False)
+    # the import runs as from a terminal: a shell that runs the tests in the background has
+    # them ignore SIGINT, and Python keeps an ignored SIGINT ignored
+    with psycopg.connect(conninfo, autocommit=True) as listener, psycopg.connect(conninfo) as holder:
+        listener.execute(f"LISTEN {PROGRESS_CHANNEL}")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "citymodel", "import", "parcels", str(path)], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        first = next(listener.notifies(timeout=120, stop_after=1), None)
+        assert first is not None, process.communicate(timeout=60)
+        run = json.loads(first.payload)["run"]
+        # hold its run row: its next progress report waits for us, so it is caught halfway
+        holder.execute("SET lock_timeout = '60s'")
+        read = holder.execute("SELECT (counts->>'read')::int FROM import_runs WHERE id = %s "
+                              "FOR UPDATE", [run]).fetchone()[0]
+        assert 0 < read < len(features), "the import was not caught halfway"
+        if how == "database gone":
+            listener.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE application_name = 'citymodel import'")
+        else:
+            process.send_signal(getattr(signal, how))
+        holder.rollback()
+        _, stderr = process.communicate(timeout=120)
+        # its transaction is over once its advisory lock is free (the server rolled it back)
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, run])
+        holder.rollback()
     engine = database.create_engine(loaded)
-    deadline = time.monotonic() + 60
-    read = 0
-    while time.monotonic() < deadline and not read:
-        with database.connect(engine) as conn:
-            read = conn.execute(text("SELECT coalesce(max((counts->>'read')::int), 0) FROM import_runs "
-                                     "WHERE status = 'running'")).scalar_one()
-        time.sleep(0.02)
-    assert 0 < read <= 60_000, "the import was not caught halfway"
-    if how == "database gone":
-        with database.connect(engine) as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE application_name = 'citymodel import'"))
-    else:
-        process.send_signal(getattr(signal, how))
-    _, stderr = process.communicate(timeout=60)
-    for _ in range(100):  # until the server has noticed the dead connection and rolled back
-        with database.connect(engine) as conn:
-            if not conn.execute(text("SELECT count(*) FROM pg_stat_activity "
-                                     "WHERE application_name = 'citymodel import'")).scalar_one():
-                break
-        time.sleep(0.1)
     assert snapshot(loaded) == before
     from importers.runs import recent_runs
     last = recent_runs(engine)[0]
