@@ -160,6 +160,41 @@ def api(cluster: LocalCluster, migrated_template: str):
     shutil.rmtree(directory, ignore_errors=True)
 
 
+# What the shared server holds that tests may add to, children before their parents
+# (a scenario's demolitions go with it).
+SHARED_TABLES = ("scenario_buildings", "scenarios", "lot_objects", "lots",
+                 "auction_notices", "rights", "users", "parcels", "buildings", "zones", "services")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_api_left_as_found(request):
+    """A module that uses the shared server (``api``) leaves it as it found it: what its tests
+    added (lots, rights, scenarios, users …) is removed when the module is over, and the rows
+    that were there before must be unchanged — a test that edits one restores it."""
+    if not any("api" in item.fixturenames for item in request.session.items
+               if item.module is request.module):
+        yield
+        return
+    shared = request.getfixturevalue("api")
+
+    def rows() -> dict[str, dict[int, str]]:
+        return {t: dict(query(shared.db, f"SELECT id, md5(t::text) FROM {t} t WHERE id <= :upto",
+                              upto=upto[t])) for t in SHARED_TABLES}
+
+    upto = {t: query(shared.db, f"SELECT coalesce(max(id), 0) FROM {t}")[0][0] for t in SHARED_TABLES}
+    before = rows()
+    yield
+    engine = database.create_engine(shared.db)
+    with database.connect(engine) as conn:
+        for table in SHARED_TABLES:
+            conn.execute(text(f"DELETE FROM {table} WHERE id > :upto"), {"upto": upto[table]})
+    engine.dispose()
+    after = rows()
+    changed = {t: sorted(set(before[t].items()) ^ set(after[t].items()))[:5] for t in SHARED_TABLES
+               if before[t] != after[t]}
+    assert not changed, f"{request.module.__name__} changed rows of the shared server: {changed}"
+
+
 @pytest.fixture(scope="module")
 def own_api(cluster: LocalCluster, migrated_template: str, tmp_path_factory):
     """`citymodel serve` on a database of this module's own — a small district (parcels,

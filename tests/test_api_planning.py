@@ -182,7 +182,10 @@ def test_viewer_config_and_versions_carry_zones_and_services(api, client):
     before = client.get("/viewer/versions.json").json()
     assert {"zones", "services"} <= set(before)
 
-    execute(api, "UPDATE services SET capacity = coalesce(capacity, 0) + 1 WHERE id = "
-                 "(SELECT min(id) FROM services)")
-    after = client.get("/viewer/versions.json").json()
-    assert after["services"] > before["services"] and after["zones"] == before["zones"]
+    service, capacity = query(api.db, "SELECT id, capacity FROM services ORDER BY id LIMIT 1")[0]
+    execute(api, "UPDATE services SET capacity = coalesce(capacity, 0) + 1 WHERE id = :s", s=service)
+    try:
+        after = client.get("/viewer/versions.json").json()
+        assert after["services"] > before["services"] and after["zones"] == before["zones"]
+    finally:
+        execute(api, "UPDATE services SET capacity = :c WHERE id = :s", c=capacity, s=service)
