@@ -32,7 +32,11 @@ from api.routes import auth as auth_routes
 from citymodel import __version__, database
 from citymodel.settings import Settings, load_settings
 
-VIEWER_DIST = Path(__file__).resolve().parent.parent / "viewer" / "dist"
+# The built viewer: inside the package when installed from a wheel (setup.py puts it
+# there), else the checkout's viewer/dist (scripts/build_viewer).
+PACKAGED_VIEWER = Path(__file__).resolve().parent / "viewer"
+VIEWER_DIST = (PACKAGED_VIEWER if (PACKAGED_VIEWER / "index.html").is_file()
+               else Path(__file__).resolve().parent.parent / "viewer" / "dist")
 
 
 def create_app(settings: Settings | None = None, url: URL | None = None) -> FastAPI:

@@ -62,11 +62,16 @@ class Collection:
     def touches_joins(self, sql: str) -> bool:
         return any(f"{alias}." in sql for alias in self.joined)
 
+    @property
+    def single_base(self) -> bool:
+        """Whether the base is one table, so that a page can be cut from it first."""
+        return bool(self.base_from_sql) and " JOIN " not in self.base_from_sql.upper()
+
     def page_from(self, inner: str) -> str | None:
         """from_sql with its base table replaced by ``inner`` (a subquery selecting one page
         of that table), so the joined properties are computed for that page only; None
         when the base is not a single table."""
-        if not self.base_from_sql or " JOIN " in self.base_from_sql.upper():
+        if not self.single_base:
             return None
         alias = self.base_from_sql.split()[-1]
         return f"({inner}) {alias}{self.from_sql[len(self.base_from_sql):]}"

@@ -249,3 +249,100 @@ def properties_sql(props: tuple[Property, ...]) -> str:
     """A JSON object of the properties (json_build_object takes up to 100 arguments)."""
     assert len(props) <= 50
     return "json_build_object(" + ", ".join(f"'{p.name}', {p.sql}" for p in props) + ")::text"
+
+
+@dataclass
+class FeatureQuery:
+    """One collection's features as SQL: the request's conditions, a sort order, and the
+    columns of a page (id, GeoJSON geometry, properties as JSON, then the sort keys)."""
+
+    collection: Collection
+    storage_srid: int
+    crs: Crs  # of the response
+    properties: tuple[Property, ...]
+    keys: list[SortKey]
+    order_sql: str | None = None  # an order of the route's own (default: by the keys)
+    where: Where = field(default_factory=Where)
+    counted: Where | None = None  # the conditions before the cursor's (what numberMatched counts)
+    bounded: bool = False  # within a bbox
+
+    def within(self, bounds: tuple[float, float, float, float], crs: Crs) -> None:
+        self.bounded = True
+        spatial = self.collection.spatial_sql
+        self.where.add(spatial.replace("{env}", envelope_sql(crs, self.storage_srid)),
+                       *(list(bounds) * spatial.count("{env}")))
+
+    def during(self, interval) -> None:
+        c = self.collection
+        if c.temporal is None:
+            raise BadRequest(f"datetime: {c.id} has no temporal property")
+        prop = c.property(c.temporal)
+        start, end = interval
+        if start is not None:
+            self.where.add(f"{prop.sql} >= %s::{pg_type(prop)}", start)
+        if end is not None:
+            self.where.add(f"{prop.sql} <= %s::{pg_type(prop)}", end)
+
+    def after(self, cursor: str) -> None:
+        """Only features after the cursor of a `next` link (not counted in numberMatched)."""
+        self.counted = Where(list(self.where.sql), list(self.where.params))
+        after(self.collection, self.keys, decode_cursor(cursor, self.keys), self.where)
+
+    @property
+    def order(self) -> str:
+        return self.order_sql or ", ".join(k.order(self.collection) for k in self.keys)
+
+    @property
+    def select(self) -> str:
+        c = self.collection
+        sort_columns = "".join(f", {k.sql(c)}" for k in self.keys)
+        return (f"SELECT {c.id_sql}, {geometry_sql(c, self.crs, self.storage_srid)}, "
+                f"{properties_sql(self.properties)}{sort_columns}")
+
+    def _base_first(self) -> bool:
+        """Whether a page can be cut from the base table before the joins that only add
+        properties (they are then made for that page's rows only)."""
+        c = self.collection
+        return c.single_base and not c.touches_joins(self.where.render() + self.order)
+
+    def page(self, limit: int, offset: int = 0) -> tuple[str, list]:
+        """One page and one feature more (whether there is a next page)."""
+        c, conditions, params = self.collection, self.where.render(), [*self.where.params, limit + 1, offset]
+        if self._base_first():
+            inner = (f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {self.order} "
+                     "LIMIT %s OFFSET %s")
+            return f"{self.select} FROM {c.page_from(inner)} ORDER BY {self.order}", params
+        return (f"{self.select} FROM {c.from_sql} WHERE {conditions} ORDER BY {self.order} "
+                "LIMIT %s OFFSET %s", params)
+
+    def count(self) -> tuple[str, list]:
+        where = self.counted or self.where
+        return (f"SELECT count(*) FROM {self.collection.counting_from(where.render())} "
+                f"WHERE {where.render()}", list(where.params))
+
+    def capped_page(self, limit: int, cap: int) -> tuple[str, list] | None:
+        """The first page and the number of matches in one query (each row ends with it),
+        valid when that number is at most ``cap``: the matches are gathered once, counted
+        and sorted. None when the collection's joins forbid it."""
+        if not self._base_first():
+            return None
+        c = self.collection
+        alias = c.base_from_sql.split()[-1]
+        inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM "
+                 f"{c.base_from_sql} WHERE {self.where.render()} LIMIT {int(cap) + 1}) {alias}) "
+                 f"{alias} ORDER BY {self.order} LIMIT %s")
+        return (f"{self.select}, {alias}.matched_ FROM {c.page_from(inner)} ORDER BY {self.order}",
+                [*self.where.params, limit + 1])
+
+
+def feature_collection(rows: list, links: list[dict], matched: int | None = None) -> bytes:
+    """The GeoJSON FeatureCollection of a page's rows (id, geometry and properties as JSON
+    text): the features are joined as PostgreSQL wrote them, never parsed."""
+    features = b",".join(
+        b'{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
+        % (r[0], (r[1] or "null").encode(), r[2].encode()) for r in rows)
+    head = {"type": "FeatureCollection", "numberReturned": len(rows), "links": links}
+    if matched is not None:
+        head["numberMatched"] = matched
+    envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
+    return envelope[:-1] + b',"features":[' + features + b"]}"

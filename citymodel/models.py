@@ -177,6 +177,7 @@ class Building(Timestamps, Base):
         UniqueConstraint("osm_type", "osm_id", name="buildings_osm_key"),
         CheckConstraint("osm_type IN ('node', 'way', 'relation')", name="buildings_osm_type"),
         CheckConstraint(_in("height_source", HEIGHT_SOURCES), name="buildings_height_source"),
+        CheckConstraint(_in("kind", BUILDING_KINDS), name="buildings_kind"),
         CheckConstraint("height >= 0 AND min_height >= 0 AND min_height <= height",
                         name="buildings_heights"),
         Index("buildings_footprint_gist", "footprint", postgresql_using="gist"),
@@ -188,7 +189,7 @@ class Building(Timestamps, Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    kind: Mapped[str] = mapped_column(Text, server_default="building")  # building | construction
+    kind: Mapped[str] = mapped_column(Text, server_default="building")  # BUILDING_KINDS
     osm_type: Mapped[str | None] = mapped_column(Text)
     osm_id: Mapped[int | None] = mapped_column(BigInteger)
     register_id: Mapped[str | None] = mapped_column(Text, unique=True)  # city register (UNOM)

@@ -81,11 +81,12 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     return Server(url, db, keys, tiles, state, env, log), process
 
 
-def launch(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
-    """`citymodel serve` on a free port with this environment, once it answers."""
+def launch(env: dict[str, str], log: Path, command: tuple[str, ...] = (sys.executable, "-m", "citymodel"),
+           cwd: Path | None = None) -> tuple[str, subprocess.Popen]:
+    """`citymodel serve` (by ``command``) on a free port with this environment, once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "citymodel", "serve", "--port", str(port)],
-                               env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=cwd,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

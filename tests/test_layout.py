@@ -48,3 +48,21 @@ def test_the_command_line_has_every_package_s_commands():
     assert listed.exit_code == 0
     for name in commands():
         assert CliRunner().invoke(cli, [name, "--help"]).exit_code == 0, name
+
+
+def test_the_viewer_names_only_properties_the_tileset_has():
+    """The tileset's property names have one owner (tiles.gltf.PROPERTIES, published in its
+    schema); the viewer's card lists whatever the schema gives, and what its themes, picks
+    and filters name must be there."""
+    import re
+
+    from tiles.gltf import PROPERTIES
+
+    named = set()
+    for path in (ROOT / "viewer" / "src").glob("*.js"):
+        source = path.read_text()
+        # 3D Tiles style expressions: ${name} compared with something
+        named |= set(re.findall(r"\$\{(\w+)\}\s*(?:===|!==|>=|<=|<|>)\s", source))
+        named |= set(re.findall(r"getProperty\(\"(\w+)\"\)", source))
+    assert {"height", "use", "year_built", "parcel", "building_id", "auction_status"} <= named
+    assert named <= {p.name for p in PROPERTIES}

@@ -108,6 +108,26 @@ def test_a_failing_migration_changes_nothing(empty_database):
     engine.dispose()
 
 
+def test_a_rule_that_stored_rows_break_stops_its_migration_saying_so(empty_database):
+    """Migration 0010 adds the building-kind CHECK: a stored kind outside the list stops it
+    with a message naming the table, the column and how many; nothing is changed."""
+    engine = database.create_engine(empty_database)
+    settings = settings_for(empty_database)
+    assert database.migrate(engine, settings, "0009") == "0009"
+    with database.connect(engine) as conn:
+        conn.execute(text("INSERT INTO buildings (kind, height, height_source, source) VALUES "
+                          "('tower', 9, 'measured', 'test'), ('tower', 9, 'measured', 'test'), "
+                          "('building', 9, 'measured', 'test')"))
+    with pytest.raises(Exception, match=r"2 row\(s\) of buildings have a kind that is not one of "
+                                        "building, construction, part"):
+        database.migrate(engine, settings)
+    with database.connect(engine) as conn:
+        assert database.current_revision(conn) == "0009"
+        conn.execute(text("UPDATE buildings SET kind = 'construction' WHERE kind = 'tower'"))
+    assert database.migrate(engine, settings) == migrations.HEAD
+    engine.dispose()
+
+
 def test_constraints_guard_the_data(migrated):
     square = "ST_Multi(ST_GeomFromText('POLYGON((37.6 55.7,37.601 55.7,37.601 55.701,37.6 55.7))', 4326))"
     with database.connect(migrated) as conn:
@@ -134,6 +154,8 @@ def test_constraints_guard_the_data(migrated):
         # a height from nowhere
         "INSERT INTO buildings (footprint, height, height_source, source) "
         f"VALUES ({square}, 10, 'guessed', 'test')",
+        # a kind of building the model does not know
+        f"INSERT INTO buildings (kind, footprint, source) VALUES ('tower', {square}, 'test')",
     ]
     for statement in cases:
         with pytest.raises(IntegrityError), database.connect(migrated) as conn:

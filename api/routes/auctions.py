@@ -17,7 +17,7 @@ from api.collections import LOTS
 from api.crs import CRS84
 from api.db import fetch_dict
 from api.errors import NotFound
-from api.features import Where, envelope_sql, geometry_sql, parse_bbox, properties_sql
+from api.features import FeatureQuery, feature_collection, geometry_sql, parse_bbox, properties_sql
 from api.records import NOTICE_NUMBER, LotIn, ResultIn
 from api.responses import GEOJSON, JSON, link
 from citymodel.cadastral import lookup_key
@@ -42,8 +42,10 @@ async def auctions(
     f: str = Query("geojson", pattern="^(geojson|json|csv)$"),
 ):
     state = request.app.state
-    srid = state.db.storage_srid
-    where = Where()
+    crs84 = state.crss[CRS84]
+    query = FeatureQuery(LOTS, state.db.storage_srid, crs84, LOTS.properties, [],
+                         order_sql="n.published_at DESC NULLS LAST, l.id DESC")
+    where = query.where
     if status:
         where.add("l.status = ANY(%s)", [s.strip().upper() for s in status.split(",") if s.strip()])
     if bidding_type:
@@ -59,14 +61,10 @@ async def auctions(
         where.add("l.start_price >= %s", price_min)
     if price_max is not None:
         where.add("l.start_price <= %s", price_max)
-    box = parse_bbox(bbox, state.crss[CRS84])
+    box = parse_bbox(bbox, crs84)
     if box is not None:
-        where.add(LOTS.spatial_sql.replace("{env}", envelope_sql(state.crss[CRS84], srid)),
-                  *(list(box) * LOTS.spatial_sql.count("{env}")))
-    query = (f"SELECT l.id, {geometry_sql(LOTS, state.crss[CRS84], srid)}, "
-             f"{properties_sql(LOTS.properties)} FROM {LOTS.from_sql} WHERE {where.render()} "
-             "ORDER BY n.published_at DESC NULLS LAST, l.id DESC LIMIT %s OFFSET %s")
-    rows = await state.db.all(query, [*where.params, limit + 1, offset])
+        query.within(box, crs84)
+    rows = await state.db.all(*query.page(limit, offset))
     more, rows = len(rows) > limit, rows[:limit]
     if f == "csv":
         out = io.StringIO()
@@ -84,11 +82,7 @@ async def auctions(
     if more:
         links.append(link(str(request.url.include_query_params(offset=offset + limit)), "next",
                           GEOJSON, "More lots"))
-    features = b",".join(b'{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
-                         % (r[0], (r[1] or "null").encode(), r[2].encode()) for r in rows)
-    head = json.dumps({"type": "FeatureCollection", "numberReturned": len(rows), "links": links},
-                      separators=(",", ":")).encode()
-    return Response(head[:-1] + b',"features":[' + features + b"]}", media_type=GEOJSON)
+    return Response(feature_collection(rows, links), media_type=GEOJSON)
 
 
 @router.get("/auctions/{notice}/{lot}", summary="One lot of a notice, with its parcels")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 
+from api.dependencies import check_parameters
 from api.responses import (
     GEOJSON,
     HTML,
@@ -16,7 +17,6 @@ from api.responses import (
     self_links,
     wants_html,
 )
-from api.routes.features import check_parameters
 
 router = APIRouter(tags=["Capabilities"])
 

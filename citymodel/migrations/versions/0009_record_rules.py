@@ -17,6 +17,7 @@ Create Date: 2026-12-05
 from alembic import op
 from sqlalchemy import text
 
+from citymodel.migrations import checks
 from citymodel.records import INN_PATTERN, LOT_STATUSES, TYPE_CODE_PATTERN, sql_in
 
 revision = "0009"
@@ -51,17 +52,9 @@ CHECKS = (  # table, constraint, condition, what a value must be
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    bind.execute(text("UPDATE lots SET status = upper(btrim(status)) "
-                      "WHERE status IS DISTINCT FROM upper(btrim(status))"))
-    for table, name, condition, rule in CHECKS:
-        broken = bind.execute(text(f"SELECT count(*) FROM {table} WHERE NOT ({condition})")).scalar()
-        if broken:
-            column = name.removeprefix(f"{table}_")
-            raise RuntimeError(
-                f"{broken} row(s) of {table} have a {column} that is not {rule}; correct or clear "
-                f"them (UPDATE {table} SET {column} = … WHERE NOT ({condition})) and migrate again")
-        op.create_check_constraint(name, table, condition)
+    op.get_bind().execute(text("UPDATE lots SET status = upper(btrim(status)) "
+                               "WHERE status IS DISTINCT FROM upper(btrim(status))"))
+    checks.create(CHECKS)
     op.execute(LATEST_LOT_FUNCTION)
     op.execute(LATEST_LOTS_VIEW)
 
@@ -69,5 +62,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP VIEW parcel_latest_lots")
     op.execute("DROP FUNCTION parcel_latest_lot(bigint)")
-    for table, name, _, _ in reversed(CHECKS):
-        op.drop_constraint(name, table, type_="check")
+    checks.drop(CHECKS)
