@@ -105,7 +105,7 @@ PARCELS = Collection(
         Property("address", "p.address", "string", "Address"),
         Property("declared_area_m2", "p.declared_area_m2::float8", "number",
                  "Declared area, m²", description="As registered in the cadastre"),
-        Property("computed_area_m2", "round(p.computed_area_m2::numeric, 2)::float8", "number",
+        Property("computed_area_m2", "round(p.computed_area_m2 * 100) / 100", "number",
                  "Computed area, m²", description="Of the boundary, on the WGS 84 spheroid"),
         Property("land_category", "p.land_category", "string", "Land category code"),
         Property("permitted_use", "p.permitted_use", "string", "Permitted use code"),

@@ -47,13 +47,15 @@ class Where:
 class SortKey:
     property: Property | None  # None: the feature id
     descending: bool = False
+    nulls_last: bool = False  # descending with NULLs last (not for cursors: see `after`)
 
     def sql(self, collection: Collection) -> str:
         return self.property.sql if self.property else collection.id_sql
 
-    def order(self, collection: Collection) -> str:
+    def order(self, collection: Collection, expression: str | None = None) -> str:
         # ascending puts NULLs last and descending first, as PostgreSQL does by default
-        return f"{self.sql(collection)} {'DESC' if self.descending else 'ASC'}"
+        return (f"{expression or self.sql(collection)} {'DESC' if self.descending else 'ASC'}"
+                + (" NULLS LAST" if self.nulls_last else ""))
 
 
 MAX_SORT_KEYS = 10
@@ -207,6 +209,8 @@ def _fits(key: SortKey, value) -> bool:
 def after(collection: Collection, keys: list[SortKey], values: list, where: Where) -> None:
     """Rows strictly after the cursor in the sort order (NULLs last ascending, first
     descending, as in ORDER BY): an OR over each key being the first that differs."""
+    if any(k.nulls_last for k in keys):
+        raise ValueError("cursors follow PostgreSQL's default place of NULLs")
     alternatives, params = [], []
     equal_sql, equal_params = [], []
     for key, value in zip(keys, values, strict=True):
@@ -246,22 +250,22 @@ def envelope_sql(crs: Crs, storage_srid: int) -> str:
 
 
 def properties_sql(props: tuple[Property, ...]) -> str:
-    """A JSON object of the properties (json_build_object takes up to 100 arguments)."""
-    assert len(props) <= 50
-    return "json_build_object(" + ", ".join(f"'{p.name}', {p.sql}" for p in props) + ")::text"
+    """A JSON object of the properties, as compact text: one row made into JSON (cheaper for
+    PostgreSQL than json_build_object, which looks each argument's type up on every call)."""
+    columns = ", ".join(f'{p.sql} AS "{p.name}"' for p in props)
+    return f"(SELECT row_to_json(properties_) FROM (SELECT {columns}) properties_)::text"
 
 
 @dataclass
 class FeatureQuery:
-    """One collection's features as SQL: the request's conditions, a sort order, and the
-    columns of a page (id, GeoJSON geometry, properties as JSON, then the sort keys)."""
+    """One collection's features as SQL: the request's conditions and sort order, and a
+    page of them, each feature's GeoJSON written by PostgreSQL (read with ``Page``)."""
 
     collection: Collection
     storage_srid: int
     crs: Crs  # of the response
     properties: tuple[Property, ...]
     keys: list[SortKey]
-    order_sql: str | None = None  # an order of the route's own (default: by the keys)
     where: Where = field(default_factory=Where)
     counted: Where | None = None  # the conditions before the cursor's (what numberMatched counts)
     bounded: bool = False  # within a bbox
@@ -290,14 +294,17 @@ class FeatureQuery:
 
     @property
     def order(self) -> str:
-        return self.order_sql or ", ".join(k.order(self.collection) for k in self.keys)
+        return ", ".join(k.order(self.collection) for k in self.keys)
 
     @property
-    def select(self) -> str:
+    def _columns(self) -> str:
+        """Each feature as GeoJSON text, and its sort keys (k0, k1 …)."""
         c = self.collection
-        sort_columns = "".join(f", {k.sql(c)}" for k in self.keys)
-        return (f"SELECT {c.id_sql}, {geometry_sql(c, self.crs, self.storage_srid)}, "
-                f"{properties_sql(self.properties)}{sort_columns}")
+        feature = ("""'{"type":"Feature","id":' || """ + c.id_sql + """ || ',"geometry":' || """
+                   f"coalesce({geometry_sql(c, self.crs, self.storage_srid)}, 'null') || "
+                   f"""',"properties":' || {properties_sql(self.properties)} || '}}'""")
+        keys = "".join(f", {k.sql(c)} AS k{i}" for i, k in enumerate(self.keys))
+        return f"{feature} AS feature_{keys}"
 
     def _base_first(self) -> bool:
         """Whether a page can be cut from the base table before the joins that only add
@@ -306,14 +313,14 @@ class FeatureQuery:
         return c.single_base and not c.touches_joins(self.where.render() + self.order)
 
     def page(self, limit: int, offset: int = 0) -> tuple[str, list]:
-        """One page and one feature more (whether there is a next page)."""
+        """A page (read it with ``Page``) and whether there is a next one."""
         c, conditions, params = self.collection, self.where.render(), [*self.where.params, limit + 1, offset]
         if self._base_first():
             inner = (f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {self.order} "
                      "LIMIT %s OFFSET %s")
-            return f"{self.select} FROM {c.page_from(inner)} ORDER BY {self.order}", params
-        return (f"{self.select} FROM {c.from_sql} WHERE {conditions} ORDER BY {self.order} "
-                "LIMIT %s OFFSET %s", params)
+            return f"SELECT {self._columns} FROM {c.page_from(inner)} ORDER BY {self.order}", params
+        return (f"SELECT {self._columns} FROM {c.from_sql} WHERE {conditions} "
+                f"ORDER BY {self.order} LIMIT %s OFFSET %s", params)
 
     def count(self) -> tuple[str, list]:
         where = self.counted or self.where
@@ -321,9 +328,9 @@ class FeatureQuery:
                 f"WHERE {where.render()}", list(where.params))
 
     def capped_page(self, limit: int, cap: int) -> tuple[str, list] | None:
-        """The first page and the number of matches in one query (each row ends with it),
-        valid when that number is at most ``cap``: the matches are gathered once, counted
-        and sorted. None when the collection's joins forbid it."""
+        """The first page and the number of matches in one query (``Page.matched``), valid
+        when that number is at most ``cap``: the matches are gathered once, counted and
+        sorted. None when the collection's joins forbid it."""
         if not self._base_first():
             return None
         c = self.collection
@@ -331,18 +338,35 @@ class FeatureQuery:
         inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM "
                  f"{c.base_from_sql} WHERE {self.where.render()} LIMIT {int(cap) + 1}) {alias}) "
                  f"{alias} ORDER BY {self.order} LIMIT %s")
-        return (f"{self.select}, {alias}.matched_ FROM {c.page_from(inner)} ORDER BY {self.order}",
-                [*self.where.params, limit + 1])
+        return (f"SELECT {self._columns}, {alias}.matched_ FROM {c.page_from(inner)} "
+                f"ORDER BY {self.order}", [*self.where.params, limit + 1])
 
 
-def feature_collection(rows: list, links: list[dict], matched: int | None = None) -> bytes:
-    """The GeoJSON FeatureCollection of a page's rows (id, geometry and properties as JSON
-    text): the features are joined as PostgreSQL wrote them, never parsed."""
-    features = b",".join(
-        b'{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
-        % (r[0], (r[1] or "null").encode(), r[2].encode()) for r in rows)
-    head = {"type": "FeatureCollection", "numberReturned": len(rows), "links": links}
+@dataclass
+class Page:
+    """A page read from the rows of ``FeatureQuery.page`` or ``capped_page``."""
+
+    features: list[str]  # GeoJSON text of each
+    more: bool  # there is a next page
+    last_keys: list | None  # the sort keys of the last feature, when there is a next page
+    matched: int | None = None  # from capped_page
+
+    @classmethod
+    def read(cls, rows: list[tuple], limit: int, matched: bool = False) -> Page:
+        """From rows of ``limit`` + 1 features (each: its GeoJSON, its sort keys, and with
+        ``matched`` the number of matches)."""
+        more = len(rows) > limit
+        rows = rows[:limit]
+        end = -1 if matched else None
+        return cls([r[0] for r in rows], more, list(rows[-1][1:end]) if more else None,
+                   (rows[0][-1] if rows else 0) if matched else None)
+
+
+def feature_collection(features: list[str], links: list[dict], matched: int | None = None) -> bytes:
+    """The GeoJSON FeatureCollection of features given as GeoJSON text (as PostgreSQL wrote
+    them: joined, never parsed)."""
+    head = {"type": "FeatureCollection", "numberReturned": len(features), "links": links}
     if matched is not None:
         head["numberMatched"] = matched
     envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
-    return envelope[:-1] + b',"features":[' + features + b"]}"
+    return envelope[:-1] + b',"features":[' + ",".join(features).encode() + b"]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -48,10 +49,18 @@ def link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
     return entry
 
 
+def url_with(request: Request, drop: tuple[str, ...] = (), **add: str) -> str:
+    """This request's URL without the query parameters in ``drop`` and with ``add`` set
+    (built from the parsed query once: cheaper than chaining starlette's URL methods)."""
+    url = request.url
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in add and k not in drop]
+    query = urlencode([*items, *add.items()])
+    return f"{url.scheme}://{url.netloc}{url.path}" + (f"?{query}" if query else "")
+
+
 def self_links(request: Request, json_type: str = JSON, title: str = "") -> list[dict]:
     """``self`` and ``alternate`` for the JSON and HTML forms of this request's URL."""
-    url = request.url.remove_query_params("f")
-    as_json, as_html = str(url.include_query_params(f="json")), str(url.include_query_params(f="html"))
+    as_json, as_html = url_with(request, f="json"), url_with(request, f="html")
     html = wants_html(request)
     return [
         link(as_html if html else as_json, "self", HTML if html else json_type, title or None),

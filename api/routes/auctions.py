@@ -17,7 +17,15 @@ from api.collections import LOTS
 from api.crs import CRS84
 from api.db import fetch_dict
 from api.errors import NotFound
-from api.features import FeatureQuery, feature_collection, geometry_sql, parse_bbox, properties_sql
+from api.features import (
+    FeatureQuery,
+    Page,
+    SortKey,
+    feature_collection,
+    geometry_sql,
+    parse_bbox,
+    properties_sql,
+)
 from api.records import NOTICE_NUMBER, LotIn, ResultIn
 from api.responses import GEOJSON, JSON, link
 from citymodel.cadastral import lookup_key
@@ -43,8 +51,9 @@ async def auctions(
 ):
     state = request.app.state
     crs84 = state.crss[CRS84]
-    query = FeatureQuery(LOTS, state.db.storage_srid, crs84, LOTS.properties, [],
-                         order_sql="n.published_at DESC NULLS LAST, l.id DESC")
+    newest_first = [SortKey(LOTS.property("published_at"), descending=True, nulls_last=True),
+                    SortKey(None, descending=True)]
+    query = FeatureQuery(LOTS, state.db.storage_srid, crs84, LOTS.properties, newest_first)
     where = query.where
     if status:
         where.add("l.status = ANY(%s)", [s.strip().upper() for s in status.split(",") if s.strip()])
@@ -64,25 +73,25 @@ async def auctions(
     box = parse_bbox(bbox, crs84)
     if box is not None:
         query.within(box, crs84)
-    rows = await state.db.all(*query.page(limit, offset))
-    more, rows = len(rows) > limit, rows[:limit]
+    found = Page.read(await state.db.all(*query.page(limit, offset)), limit)
     if f == "csv":
         out = io.StringIO()
         names = [p.name for p in LOTS.properties]
         writer = csv.writer(out)
         writer.writerow(["id", *names])
-        for r in rows:
-            props = json.loads(r[2])
-            writer.writerow([r[0], *(";".join(v) if isinstance(v, list) else ("" if v is None else v)
+        for feature in found.features:
+            parsed = json.loads(feature)
+            props = parsed["properties"]
+            writer.writerow([parsed["id"], *(";".join(v) if isinstance(v, list) else ("" if v is None else v)
                                      for v in (props[n] for n in names))])
         return Response(out.getvalue().encode(), media_type=CSV,
                         headers={"Content-Disposition": 'attachment; filename="lots.csv"'})
     links = [link(str(request.url), "self", GEOJSON, "These lots"),
              link(str(request.url.include_query_params(f="csv")), "alternate", "text/csv", "As CSV")]
-    if more:
+    if found.more:
         links.append(link(str(request.url.include_query_params(offset=offset + limit)), "next",
                           GEOJSON, "More lots"))
-    return Response(feature_collection(rows, links), media_type=GEOJSON)
+    return Response(feature_collection(found.features, links), media_type=GEOJSON)
 
 
 @router.get("/auctions/{notice}/{lot}", summary="One lot of a notice, with its parcels")

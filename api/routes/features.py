@@ -9,32 +9,29 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api import crs as crs_
-from api.collections import COLLECTIONS, Collection, Property
+from api.collections import COLLECTIONS, Collection
 from api.crs import Crs
-from api.dependencies import (
-    Box,
-    Filter,
-    Paging,
-    bbox,
-    check_parameters,
-    chosen_properties,
-    collection,
-    cql2_filter,
-    datetime_interval,
-    output_crs,
-    paging,
-    sort_keys,
-)
+from api.dependencies import Paging, check_parameters, collection, feature_query, output_crs, paging
 from api.errors import NotFound
 from api.features import (
     FeatureQuery,
-    SortKey,
+    Page,
     encode_cursor,
     feature_collection,
     geometry_sql,
     properties_sql,
 )
-from api.responses import GEOJSON, HTML, JSON, SCHEMA, link, render, self_links, wants_html
+from api.responses import (
+    GEOJSON,
+    HTML,
+    JSON,
+    SCHEMA,
+    link,
+    render,
+    self_links,
+    url_with,
+    wants_html,
+)
 from api.routes.vector_tiles import TILED
 
 router = APIRouter(tags=["Features"])
@@ -108,23 +105,6 @@ async def queryables(request: Request, c: Collection = Depends(collection)):
     return render(request, document, json_type=json_type, title=f"Queryables of {c.title}")
 
 
-def feature_query(request: Request, c: Collection = Depends(collection),
-                  out_crs: Crs = Depends(output_crs), box: Box | None = Depends(bbox),
-                  interval=Depends(datetime_interval),
-                  props: tuple[Property, ...] = Depends(chosen_properties),
-                  keys: list[SortKey] = Depends(sort_keys),
-                  where: Filter | None = Depends(cql2_filter)) -> FeatureQuery:
-    """The collection's query for the request's bbox, datetime, filter, properties and sortby."""
-    query = FeatureQuery(c, request.app.state.db.storage_srid, out_crs, props, keys)
-    if box is not None:
-        query.within(box.bounds, box.crs)
-    if interval is not None:
-        query.during(interval)
-    if where is not None:
-        query.where.add(where.sql, *where.params)
-    return query
-
-
 @router.get("/collections/{collectionId}/items", summary="Features of a collection",
             response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
 async def items(request: Request, query: FeatureQuery = Depends(feature_query),
@@ -136,11 +116,9 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
     if page.first and query.bounded:
         capped = query.capped_page(page.limit, CAPPED_COUNT)
         if capped is not None:  # a map's page, counted in the same query when it can be
-            async with db.connection() as conn:
-                rows = await (await conn.execute(*capped)).fetchall()
-            matched = rows[0][-1] if rows else 0
-            if matched <= CAPPED_COUNT:
-                return _page(request, query, [r[:-1] for r in rows], matched, page.limit)
+            found = Page.read(await db.all(*capped), page.limit, matched=True)
+            if found.matched <= CAPPED_COUNT:
+                return _page(request, query, found, found.matched)
     counting = None
     if page.first:  # counted alongside the page, on the counting pool
         counting = asyncio.create_task(db.count(*query.count()))
@@ -148,45 +126,43 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
         # failed too, the page's error is the answer
         counting.add_done_callback(lambda task: task.cancelled() or task.exception())
     try:
-        async with db.connection() as conn:
-            rows = await (await conn.execute(*query.page(page.limit, page.offset))).fetchall()
+        found = Page.read(await db.all(*query.page(page.limit, page.offset)), page.limit)
         matched = None
-        if page.first and len(rows) <= page.limit:
-            matched = len(rows)
+        if page.first and not found.more:
+            matched = len(found.features)
         elif page.first:
             matched = await counting
     finally:
         if counting is not None and not counting.done():
             counting.cancel()
-    return _page(request, query, rows, matched, page.limit)
+    return _page(request, query, found, matched)
 
 
 CAPPED_COUNT = 2_000  # a bbox matching at most this many features is counted with its page
 
 
-def _page(request: Request, query: FeatureQuery, rows: list, matched: int | None,
-          limit: int) -> Response:
-    """The FeatureCollection of a page (GeoJSON, or HTML for browsers), with its links; rows
-    beyond ``limit`` only say there is a next page."""
+def _page(request: Request, query: FeatureQuery, found: Page, matched: int | None) -> Response:
+    """The FeatureCollection of a page (GeoJSON, or HTML for browsers), with its links."""
     c = query.collection
-    more, rows = len(rows) > limit, rows[:limit]
     base = str(request.base_url).rstrip("/")
     links = self_links(request, GEOJSON, c.title)
-    if more:
-        token = encode_cursor(list(rows[-1][3:]))
-        url = request.url.remove_query_params(["cursor", "offset"]).include_query_params(cursor=token)
+    if found.more:
+        token = encode_cursor(found.last_keys)
         for fmt, type_ in (("json", GEOJSON), ("html", HTML)):
-            links.append(link(str(url.include_query_params(f=fmt)), "next", type_, "Next page"))
+            links.append(link(url_with(request, ("cursor", "offset"), cursor=token, f=fmt), "next",
+                              type_, "Next page"))
     links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
     headers = {"Content-Crs": f"<{query.crs.uri}>"}
     if wants_html(request):
-        document = {"type": "FeatureCollection", "numberReturned": len(rows), "links": links,
+        features = json.loads("[" + ",".join(found.features) + "]")
+        document = {"type": "FeatureCollection", "numberReturned": len(features), "links": links,
                     "items_href": f"{base}/collections/{c.id}/items",
-                    "features": [{"id": r[0], "properties": json.loads(r[2])} for r in rows]}
+                    "features": [{"id": f["id"], "properties": f["properties"]} for f in features]}
         if matched is not None:
             document["numberMatched"] = matched
         return render(request, document, title=f"{c.title}: features", headers=headers)
-    return Response(feature_collection(rows, links, matched), media_type=GEOJSON, headers=headers)
+    return Response(feature_collection(found.features, links, matched), media_type=GEOJSON,
+                    headers=headers)
 
 
 @router.get("/collections/{collectionId}/items/{feature_id}", summary="One feature",
