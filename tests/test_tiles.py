@@ -153,6 +153,26 @@ def test_walls_face_outward_and_roofs_up(district_tileset):
         assert np.all(np.einsum("ij,ij->i", winding[big], n[tri[big, 0]]) > 0)
 
 
+def test_rendered_normals_are_the_faces_normals(district_tileset):
+    """Positions are quantized under a non-uniform node scale; the normal a renderer computes
+    (the written one through the inverse transpose of that scale) must be the face's own,
+    within 2°, for every triangle of every tile."""
+    _, out, _ = district_tileset
+    worst = []
+    for glb in glbs(out):
+        p = glb.positions_ecef()
+        n = glb.normals_ecef()
+        tri = glb.accessor(glb.primitive["indices"]).reshape(-1, 3)
+        face = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
+        area = np.linalg.norm(face, axis=1)
+        big = area > 1e-2  # slivers' directions are quantization noise
+        face = face[big] / area[big, None]
+        for corner in range(3):
+            cosine = np.einsum("ij,ij->i", face, n[tri[big, corner]])
+            worst.append(np.degrees(np.arccos(np.clip(cosine, -1, 1))).max())
+    assert max(worst) < 2.0, f"worst {max(worst):.2f}°"
+
+
 def test_ecef_is_pyprojs():
     rng = np.random.default_rng(7)
     lon, lat, h = rng.uniform(-180, 180, 500), rng.uniform(-90, 90, 500), rng.uniform(-500, 9000, 500)

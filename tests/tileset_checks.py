@@ -105,7 +105,10 @@ class Glb:
         return np.column_stack([yup[:, 0], -yup[:, 2], yup[:, 1]])
 
     def normals_ecef(self) -> np.ndarray:
-        yup = self.accessor(self.primitive["attributes"]["NORMAL"])
+        """NORMAL as a renderer has it: through the inverse transpose of the node's scale,
+        normalized, turned back to z-up."""
+        yup = self.accessor(self.primitive["attributes"]["NORMAL"]) / self.json["nodes"][0]["scale"]
+        yup /= np.linalg.norm(yup, axis=1)[:, None]
         return np.column_stack([yup[:, 0], -yup[:, 2], yup[:, 1]])
 
     def property_table(self) -> dict[str, list]:

@@ -3,7 +3,9 @@
 - Positions are unsigned 16-bit integers (``KHR_mesh_quantization``); the node's
   scale and translation map them back to metres, and carry the z-up → y-up turn
   glTF needs (3D Tiles is z-up, glTF y-up): x, y, z → x, z, −y, applied once here.
-- Normals are normalized signed bytes; feature ids a FLOAT vertex attribute.
+- Normals are normalized signed bytes, written multiplied by the node's scale (and
+  normalized): the renderer applies the inverse transpose of that scale to them, which
+  gives back the true normals; feature ids a FLOAT vertex attribute.
 - ``EXT_mesh_features`` gives each building a feature id indexing the property
   table of ``EXT_structural_metadata``, whose schema types every property; NULLs
   are written as the property's ``noData`` value.
@@ -126,7 +128,10 @@ def encode(mesh: Mesh, rows: dict[str, Sequence], count: int) -> bytes:
         "componentType": UNSIGNED_SHORT, "count": len(quantized), "type": "VEC3",
         "min": quantized.min(axis=0).tolist(), "max": quantized.max(axis=0).tolist(),
     })
-    normals = mesh.normals[:, [0, 2, 1]] * [1.0, 1.0, -1.0]
+    # The renderer turns normals by the inverse transpose of the node's (non-uniform) scale:
+    # written pre-scaled, they come out as the true normals.
+    normals = mesh.normals[:, [0, 2, 1]] * [1.0, 1.0, -1.0] * (extent / QUANT)
+    normals /= np.maximum(np.linalg.norm(normals, axis=1), 1e-30)[:, None]
     packed = np.zeros((len(normals), 4), dtype=np.int8)
     packed[:, :3] = np.clip(np.rint(normals * 127), -127, 127)
     accessors.append({
