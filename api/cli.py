@@ -1,4 +1,7 @@
-"""`citymodel serve`: the API and the web viewer."""
+"""`citymodel serve`: the API and the web viewer.
+
+Plugged into the command line through the ``citymodel.commands`` entry point.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""`citymodel import …`: load source files into the database.
+"""`citymodel import …`: load source files into the database (plugged into the command
+line through the ``citymodel.commands`` entry point).
 
-The importers are imported inside each command: the CLI composes the packages,
-and `citymodel db …` stays quick to start.
+Each importer is imported inside its command, so `citymodel import status` and
+`--help` stay quick to start.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""`citymodel tiles …`: build the 3D Tiles tileset of the buildings."""
+"""`citymodel tiles …`: build the 3D Tiles tileset of the buildings.
+
+Plugged into the command line through the ``citymodel.commands`` entry point.
+"""
 
 from __future__ import annotations
 
