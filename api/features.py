@@ -297,14 +297,23 @@ class FeatureQuery:
         return ", ".join(k.order(self.collection) for k in self.keys)
 
     @property
+    def _feature(self) -> str:
+        """A feature as GeoJSON text."""
+        c = self.collection
+        return ("""'{"type":"Feature","id":' || """ + c.id_sql + """ || ',"geometry":' || """
+                f"coalesce({geometry_sql(c, self.crs, self.storage_srid)}, 'null') || "
+                f"""',"properties":' || {properties_sql(self.properties)} || '}}'""")
+
+    @property
     def _columns(self) -> str:
         """Each feature as GeoJSON text, and its sort keys (k0, k1 …)."""
-        c = self.collection
-        feature = ("""'{"type":"Feature","id":' || """ + c.id_sql + """ || ',"geometry":' || """
-                   f"coalesce({geometry_sql(c, self.crs, self.storage_srid)}, 'null') || "
-                   f"""',"properties":' || {properties_sql(self.properties)} || '}}'""")
-        keys = "".join(f", {k.sql(c)} AS k{i}" for i, k in enumerate(self.keys))
-        return f"{feature} AS feature_{keys}"
+        keys = "".join(f", {k.sql(self.collection)} AS k{i}" for i, k in enumerate(self.keys))
+        return f"{self._feature} AS feature_{keys}"
+
+    def one(self, condition: str) -> str:
+        """The feature matching ``condition`` (trusted SQL, its values as parameters), as
+        GeoJSON text."""
+        return f"SELECT {self._feature} FROM {self.collection.from_sql} WHERE {condition}"
 
     def _base_first(self) -> bool:
         """Whether a page can be cut from the base table before the joins that only add

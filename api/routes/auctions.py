@@ -22,9 +22,7 @@ from api.features import (
     Page,
     SortKey,
     feature_collection,
-    geometry_sql,
     parse_bbox,
-    properties_sql,
 )
 from api.records import NOTICE_NUMBER, LotIn, ResultIn
 from api.responses import GEOJSON, JSON, link
@@ -97,24 +95,20 @@ async def auctions(
 @router.get("/auctions/{notice}/{lot}", summary="One lot of a notice, with its parcels")
 async def get_lot(request: Request, notice: str, lot: int):
     state = request.app.state
-    query = (f"SELECT l.id, {geometry_sql(LOTS, state.crss[CRS84], state.db.storage_srid)}, "
-             f"{properties_sql(LOTS.properties)} FROM {LOTS.from_sql} "
-             "WHERE n.notice_number = %s AND l.lot_number = %s")
-    row = await state.db.one(query, [notice, lot])
+    query = FeatureQuery(LOTS, state.db.storage_srid, state.crss[CRS84], LOTS.properties, [])
+    row = await state.db.one(query.one("n.notice_number = %s AND l.lot_number = %s"), [notice, lot])
     if row is None:
         raise NotFound(f"no lot {lot} in notice {notice!r}")
     base = str(request.base_url).rstrip("/")
-    properties = json.loads(row[2])
+    feature = json.loads(row[0])
+    properties = feature["properties"]
     links = [link(f"{base}/auctions/{notice}/{lot}", "self", JSON, f"Lot {lot} of {notice}")]
     links += [link(f"{base}/parcels/{number}", "related", JSON, f"Parcel {number}")
               for number in properties.get("parcels") or []]
     if properties.get("source_url"):
         links.append(link(properties["source_url"], "via", "text/html", "The source notice"))
-    return Response(json.dumps({"type": "Feature", "id": row[0],
-                                "geometry": json.loads(row[1] or "null"),
-                                "properties": properties, "links": links},
-                               ensure_ascii=False, separators=(",", ":")).encode(),
-                    media_type=GEOJSON)
+    return Response(json.dumps(feature | {"links": links}, ensure_ascii=False,
+                               separators=(",", ":")).encode(), media_type=GEOJSON)
 
 
 # --- officials keep lots and results ----------------------------------------------------------

@@ -18,8 +18,6 @@ from api.features import (
     Page,
     encode_cursor,
     feature_collection,
-    geometry_sql,
-    properties_sql,
 )
 from api.responses import (
     GEOJSON,
@@ -172,16 +170,14 @@ async def item(request: Request, c: Collection = Depends(collection),
                f: str | None = Query(None, pattern="^(json|html)$")):
     check_parameters(request, {"crs", "f"})
     state = request.app.state
-    query = (f"SELECT {c.id_sql}, {geometry_sql(c, out_crs, state.db.storage_srid)}, "
-             f"{properties_sql(c.properties)} FROM {c.from_sql} WHERE {c.id_sql} = %s")
-    row = await state.db.one(query, [feature_id])
+    query = FeatureQuery(c, state.db.storage_srid, out_crs, c.properties, [])
+    row = await state.db.one(query.one(f"{c.id_sql} = %s"), [feature_id])
     if row is None:
         raise NotFound(f"{c.id} has no feature {feature_id}")
     base = str(request.base_url).rstrip("/")
     links = self_links(request, GEOJSON, f"{c.id} {feature_id}")
     links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
     headers = {"Content-Crs": f"<{out_crs.uri}>"}
-    document = {"type": "Feature", "id": row[0], "geometry": json.loads(row[1] or "null"),
-                "properties": json.loads(row[2]), "links": links}
+    document = json.loads(row[0]) | {"links": links}
     return render(request, document, json_type=GEOJSON, title=f"{c.title}: {feature_id}",
                   headers=headers)
