@@ -24,6 +24,7 @@ from api.routes import (
     rights,
     scenarios,
     services,
+    terrain,
     tiles3d,
     vector_tiles,
     viewer,
@@ -86,8 +87,8 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
                        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Content-Crs", "Location"])
-    for module in (landing, features, tiles3d, vector_tiles, parcels, services, scenarios, auctions,
-                   rights, auth_routes, viewer):
+    for module in (landing, features, tiles3d, terrain, vector_tiles, parcels, services, scenarios,
+                   auctions, rights, auth_routes, viewer):
         app.include_router(module.router)
     if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets (after
         # the routes, so that /viewer/config.json is the API's)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from citymodel.heights import GROUND_SOURCES, HEIGHT_DATUMS
 from citymodel.planning import (
     CAPACITY_UNITS,
     MAX_PROPOSAL_HEIGHT_M,
@@ -178,6 +179,9 @@ class Building(Timestamps, Base):
         CheckConstraint("osm_type IN ('node', 'way', 'relation')", name="buildings_osm_type"),
         CheckConstraint(_in("height_source", HEIGHT_SOURCES), name="buildings_height_source"),
         CheckConstraint(_in("kind", BUILDING_KINDS), name="buildings_kind"),
+        CheckConstraint(_in("ground_source", GROUND_SOURCES), name="buildings_ground_source"),
+        CheckConstraint("(ground_source IS NULL) = (ground_elevation IS NULL)",
+                        name="buildings_ground_known"),
         CheckConstraint("height >= 0 AND min_height >= 0 AND min_height <= height",
                         name="buildings_heights"),
         Index("buildings_footprint_gist", "footprint", postgresql_using="gist"),
@@ -203,7 +207,8 @@ class Building(Timestamps, Base):
     height_source: Mapped[str] = mapped_column(Text)  # measured | levels | default
     floors: Mapped[int | None] = mapped_column(SmallInteger)
     min_height: Mapped[float] = mapped_column(Float, server_default="0")
-    ground_elevation: Mapped[float | None] = mapped_column(Float)  # metres above sea level
+    ground_elevation: Mapped[float | None] = mapped_column(Float)  # metres, settings.height_datum
+    ground_source: Mapped[str | None] = mapped_column(Text)  # GROUND_SOURCES
     use: Mapped[str | None] = mapped_column(Text)
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
     address: Mapped[str | None] = mapped_column(Text)
@@ -522,6 +527,34 @@ class Street(Timestamps, Base):
     name: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_storage_geometry("LINESTRING"), nullable=False)
     source: Mapped[str] = mapped_column(Text)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+
+class Terrain(Timestamps, Base):
+    """The city's terrain: one digital elevation model, a Cloud-Optimized GeoTIFF in
+    EPSG:4326 under ``<state_dir>/terrain/`` named by its digest (see citymodel.terrain)."""
+
+    __tablename__ = "terrain"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="terrain_one"),
+        CheckConstraint(_in("height_datum", HEIGHT_DATUMS), name="terrain_height_datum"),
+        CheckConstraint("west < east AND south < north", name="terrain_bounds"),
+    )
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    digest: Mapped[str] = mapped_column(Text)  # sha256 of the stored file: its name, the ETags
+    height_datum: Mapped[str] = mapped_column(Text)  # HEIGHT_DATUMS
+    west: Mapped[float] = mapped_column(Float)  # bounds, degrees
+    south: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    resolution_m: Mapped[float] = mapped_column(Float)  # the source's pixel size, metres
+    min_height: Mapped[float] = mapped_column(Float)
+    max_height: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)  # the imported file's name
+    source_crs: Mapped[str] = mapped_column(Text)
     import_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_runs.id", ondelete="SET NULL")
     )

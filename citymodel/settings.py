@@ -30,9 +30,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2
-
 from citymodel.errors import ConfigurationError
+from citymodel.heights import HEIGHT_DATUMS
+from citymodel.planning import FLOOR_AREA_PER_RESIDENT_M2
 
 CONFIG_ENV = "CITYMODEL_CONFIG"
 DEFAULT_CONFIG_FILE = Path("citymodel.toml")
@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     viewer_terrain_url: str | None = Field(
         default=None,
         description="A quantized-mesh terrain server (CesiumJS's CesiumTerrainProvider) for the "
-                    "web viewer; default: none, the plain WGS 84 ellipsoid.",
+                    "web viewer; default: the imported terrain (/terrain/), else the plain WGS 84 "
+                    "ellipsoid.",
     )
     viewer_timezone: str = Field(
         default="Europe/Moscow",
@@ -123,10 +124,11 @@ class Settings(BaseSettings):
         description="How often an open viewer asks whether parcels, auctions or the tileset "
                     "changed, and redraws what did.",
     )
-    height_datum: Literal["orthometric", "ellipsoidal"] = Field(
+    height_datum: Literal[HEIGHT_DATUMS] = Field(
         default="orthometric",
-        description="What buildings' ground elevations are: above sea level (the geoid offset "
-                    "is added for 3D Tiles) or above the WGS 84 ellipsoid.",
+        description="What buildings' ground elevations and imported terrain heights are: above "
+                    "sea level (the geoid offset is added for 3D Tiles and terrain tiles) or above "
+                    "the WGS 84 ellipsoid.",
     )
     geoid_grid: Path = Field(
         default=Path("/usr/share/proj/egm96_15.gtx"),

@@ -19,7 +19,7 @@ import numpy as np
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from citymodel import crs
+from citymodel import crs, terrain
 from citymodel.settings import Settings
 from importers import links
 from importers.core import Context, Counts, FileRejected, Summary, run_import
@@ -85,7 +85,8 @@ STAGE = (
     Column("cadastral_key", "text"), Column("footprint", "geometry", geometry=True),
     Column("lines", "geometry", geometry=True), Column("points", "geometry", geometry=True),
     Column("height", "float8"), Column("height_source", "text"), Column("floors", "smallint"),
-    Column("min_height", "float8"), Column("ground_elevation", "float8"), Column("use", "text"),
+    Column("min_height", "float8"), Column("ground_elevation", "float8"),
+    Column("ground_source", "text"), Column("use", "text"),
     Column("year_built", "smallint"), Column("address", "text"), Column("source", "text"),
 )
 KEYS = {
@@ -99,8 +100,9 @@ class BuildingLoader:
     """Validates building batches and stages them; ``finish`` merges and links them."""
 
     def __init__(self, ctx: Context, storage: crs.ResolvedCrs, *, key: str, source: str,
-                 rules: HeightRules = HeightRules()) -> None:
+                 state_dir: Path, rules: HeightRules = HeightRules()) -> None:
         self.ctx = ctx
+        self.state_dir = state_dir  # where the terrain is
         self.storage = storage
         self.key = key
         self.source = source
@@ -146,7 +148,9 @@ class BuildingLoader:
             register_id=f["register_id"], cadastral_number=numbers, cadastral_key=keys,
             footprint=footprints, lines=lines, points=points, height=height,
             height_source=height_source, floors=floors, min_height=min_height,
-            ground_elevation=f["ground_elevation"], use=f["use"], year_built=f["year_built"],
+            ground_elevation=f["ground_elevation"],
+            ground_source=["source" if g is not None else None for g in f["ground_elevation"]],
+            use=f["use"], year_built=f["year_built"],
             address=f["address"], source=self.source,
         )
         self.ctx.progress.advance(batch.size)
@@ -179,6 +183,9 @@ class BuildingLoader:
         return heights, sources, floors, mins
 
     def finish(self) -> Counts:
+        self.ctx.progress.phase("standing on the terrain")
+        terrain.stand_on_terrain(self.ctx.conn, self.state_dir, self.stage.name, key="ctid",
+                                 owners=(self.stage.name, "buildings"))
         self.ctx.progress.phase("merging")
         counts = self.stage.upsert(
             "buildings", KEYS[self.key], extra={"import_run_id": sql.Literal(self.ctx.run_id)}
@@ -203,7 +210,8 @@ def import_buildings(
         if osm.is_osm(path):
             ctx.describe("OpenStreetMap", "EPSG:4326")
             wgs84 = crs.resolve("EPSG:4326")
-            loader = BuildingLoader(ctx, storage, key="osm", source="osm", rules=rules)
+            loader = BuildingLoader(ctx, storage, key="osm", source="osm", rules=rules,
+                                    state_dir=settings.resolved_state_dir)
             for batch in osm.read(path):
                 loader.load(batch, wgs84)
             return loader.finish()
@@ -216,7 +224,8 @@ def import_buildings(
                 "--map register_id=COLUMN or --map cadastral_number=COLUMN"
             )
         ctx.describe(source.format, source.crs.name, source.total)
-        loader = BuildingLoader(ctx, storage, key=key, source=source.format, rules=rules)
+        loader = BuildingLoader(ctx, storage, key=key, source=source.format, rules=rules,
+                                state_dir=settings.resolved_state_dir)
         for vb in source.batches():
             loader.load(from_vector(vb, "footprint"), source.crs)
         return loader.finish()

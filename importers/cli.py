@@ -41,8 +41,8 @@ def _vector_import(command):
 
 @click.group(name="import")
 def import_() -> None:
-    """Load parcels, buildings, rights, auctions, zones, services and streets; `import status`
-    lists the runs.
+    """Load parcels, buildings, rights, auctions, zones, services, streets and terrain;
+    `import status` lists the runs.
 
     Every import runs in one transaction (a failure changes nothing), matches
     records by their natural keys (importing a file twice changes nothing the
@@ -215,6 +215,26 @@ def streets(file: Path, max_rejects, dry_run) -> None:
 
     settings = load_settings()
     click.echo(import_streets(database.migrated_url(settings), settings, file, max_rejects=max_rejects,
+                              dry_run=dry_run))
+
+
+@import_.command()
+@_file
+@_crs
+@_dry_run
+def terrain(file: Path, crs_name, dry_run) -> None:
+    """Import a digital elevation model from FILE as the city's terrain.
+
+    A single-band raster GDAL reads (GeoTIFF, ASCII grid …), heights in metres in the
+    `height_datum` setting, in the CRS it declares or --crs. It replaces the terrain
+    before it, is served as quantized-mesh under /terrain/, and every building whose
+    source gave no ground elevation stands on it: on the lowest terrain under its
+    footprint (a building part, where its building stands).
+    """
+    from importers.terrain import import_terrain
+
+    settings = load_settings()
+    click.echo(import_terrain(database.migrated_url(settings), settings, file, crs_name=crs_name,
                               dry_run=dry_run))
 
 

@@ -126,7 +126,8 @@ def import_parcels(
                 raise FileRejected(f"{path}: --map applies to vector files, not to Rosreestr XML")
             systems = _register_systems(path, register_format, crs_name, settings.crs_overrides)
             ctx.describe(register_format, ", ".join(sorted({s.name for s in systems.values()})) or None)
-            return _load_register(ctx, storage, path, register_format, systems)
+            return _load_register(ctx, storage, path, register_format, systems,
+                                  settings.resolved_state_dir)
         if path.suffix.lower() not in VECTOR_SUFFIXES:
             raise FileRejected(
                 f"{path}: unknown format; parcels come from GeoJSON, GeoPackage, Shapefile "
@@ -163,9 +164,10 @@ def _register_systems(path: Path, fmt: str, override: str | None,
 
 
 def _load_register(ctx: Context, storage: crs.ResolvedCrs, path: Path, fmt: str,
-                   systems: dict[str | None, crs.ResolvedCrs]) -> Counts:
+                   systems: dict[str | None, crs.ResolvedCrs], state_dir: Path) -> Counts:
     parcels = ParcelLoader(ctx, storage, "rosreestr")
-    buildings = BuildingLoader(ctx, storage, key="cadastral_number", source="rosreestr")
+    buildings = BuildingLoader(ctx, storage, key="cadastral_number", source="rosreestr",
+                               state_dir=state_dir)
     zones = ZoneLoader(ctx, storage, "rosreestr")
     for chunk in _chunks(rosreestr.read(path, fmt), XML_BATCH):
         groups: dict[tuple, list[rosreestr.RegisterObject]] = defaultdict(list)

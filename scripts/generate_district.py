@@ -28,6 +28,11 @@ read:
     scenario.json    an example development scenario (the demo publishes it): a 25-storey
                      block in the low-rise zone, across several parcels, casting its
                      shadow on homes to its north, with the buildings under it demolished
+    terrain.tif      the ground: a GeoTIFF DEM (5 m cells, in --crs, heights above sea level) of
+                     smooth relief at Moscow's heights, 120–166 m, cut by the valley of a
+                     stream that crosses the district (in a pipe, as the Presnya is), 600 m
+                     beyond the district on every side; the buildings carry no ground
+                     elevations: `citymodel import terrain` stands them on it
     services.json    30–60 schools, kindergartens, clinics, museums and sports grounds
                      with capacities, in the layout of the city's open-data portal
                      (lon/lat; the heads of institutions are named, as there: personal
@@ -138,7 +143,7 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     out.mkdir(parents=True, exist_ok=True)
     for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv",
                  "zones.gpkg", "services.json", "constructions.xml", "scenario.json",
-                 "streets.osm"):
+                 "streets.osm", "terrain.tif"):
         (out / name).unlink(missing_ok=True)
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
@@ -159,6 +164,7 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
             math.ceil(first / columns)
         _zones_and_services(out, target, origin, columns, rows, writer.samples, seed, totals)
         _example_scenario(out, target, origin, writer.site_candidates)
+        _terrain(out, target, origin, columns * (BLOCK_W + STREET), rows * (BLOCK_H + STREET))
     return totals
 
 
@@ -461,6 +467,42 @@ def _zones_and_services(out: Path, target, origin, columns: int, rows: int, samp
     (out / "services.json").write_text(json.dumps(services, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
     totals.services = len(services)
+
+
+TERRAIN_CELL, TERRAIN_MARGIN = 5.0, 600.0  # metres
+
+
+def terrain_height(u: np.ndarray, v: np.ndarray, height: float) -> np.ndarray:
+    """The sample district's ground above sea level at local metres (u along the streets
+    running east, v across them): gentle hills between 134 and 166 m and the valley of a
+    stream meandering across the district's middle, its floor at about 120 m."""
+    valley = 0.45 * height + 120 * np.sin(2 * np.pi * u / 1500)
+    hills = (7 * np.sin(2 * np.pi * u / 2300 + 0.7) + 5 * np.cos(2 * np.pi * v / 1700 + 1.3)
+             + 2 * np.sin(2 * np.pi * (u + v) / 900))
+    return 152 + hills - 18 * np.exp(-(((v - valley) / 250) ** 2))
+
+
+def _terrain(out: Path, target, origin, width: float, height: float) -> None:
+    """terrain.tif: the district's DEM, in the target CRS, north up."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    m = TERRAIN_MARGIN
+    corners = _place([shapely.box(-m, -m, width + m, height + m)], origin)[0]
+    x0, y0, x1, y1 = (math.floor(v / TERRAIN_CELL) * TERRAIN_CELL for v in corners.bounds)
+    cols, rows = int((x1 - x0) / TERRAIN_CELL) + 1, int((y1 - y0) / TERRAIN_CELL) + 1
+    xs = x0 + (np.arange(cols) + 0.5) * TERRAIN_CELL
+    ys = y1 + TERRAIN_CELL - (np.arange(rows) + 0.5) * TERRAIN_CELL
+    gx, gy = np.meshgrid(xs - origin[0], ys - origin[1])
+    a = math.radians(ROTATION_DEG)  # back to local metres: the inverse of _place's rotation
+    u, v = gx * math.cos(a) + gy * math.sin(a), -gx * math.sin(a) + gy * math.cos(a)
+    heights = terrain_height(u, v, height).astype(np.float32)
+    profile = {"driver": "GTiff", "width": cols, "height": rows, "count": 1, "dtype": "float32",
+               "crs": target.crs.to_wkt(), "nodata": -9999.0, "compress": "deflate",
+               "transform": from_origin(x0, y1 + TERRAIN_CELL, TERRAIN_CELL, TERRAIN_CELL),
+               "tiled": True, "blockxsize": 256, "blockysize": 256}
+    with rasterio.open(out / "terrain.tif", "w", **profile) as dst:
+        dst.write(heights, 1)
 
 
 def _example_scenario(out: Path, target, origin, candidates: dict[int, list]) -> None:

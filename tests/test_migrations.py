@@ -17,7 +17,7 @@ from citymodel.models import Base
 TABLES = {
     "parcels", "buildings", "rights", "auction_notices", "lots", "lot_objects",
     "import_runs", "import_rejects", "audit_log", "users", "data_versions", "zones", "services",
-    "scenarios", "scenario_buildings", "scenario_demolitions", "streets",
+    "scenarios", "scenario_buildings", "scenario_demolitions", "streets", "terrain",
 }
 
 

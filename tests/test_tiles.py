@@ -310,7 +310,7 @@ def test_orthometric_ground_elevations_get_the_geoid_offset(db, tmp_path):
     from tiles.build import Heights
 
     import_buildings(db, settings_for(db), BUILDINGS, mapping=MAPPING)
-    query(db, "UPDATE buildings SET ground_elevation = 150 WHERE register_id = '3301' RETURNING id")
+    query(db, "UPDATE buildings SET ground_elevation = 150, ground_source = 'source' WHERE register_id = '3301' RETURNING id")
     lon, lat = query(db, "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Transform(footprint, 4326)) c "
                          "FROM buildings WHERE register_id = '3301') x")[0]
     n = geoid.undulation(np.array([lon]), np.array([lat]))[0]

@@ -6,10 +6,11 @@ so a client styles and picks proposals exactly as it does the city's buildings:
 ``building_id`` is the proposal's id, ``parcel`` the parcel it stands on,
 ``height_source`` is ``proposed``.
 
-Heights follow the city tileset's rule: a proposal stands from its ground elevation
-plus its ``min_height`` to its ground plus its ``height``. A proposal has no ground
-elevation of its own, so it stands where a city building without one does — on the
-ellipsoid — and the two sit on the same ground.
+Heights follow the city tileset's rule: a proposal stands from its ground plus its
+``min_height`` to its ground plus its ``height``. Its ground (``ground``, an ellipsoidal
+height) is given by the caller: the terrain's, by the rule that stands the city's
+buildings on it (citymodel.terrain), or 0 — the ellipsoid, where a city building without
+a ground elevation stands too.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Proposal:
     use: str | None = None
     name: str | None = None
     parcel: str | None = None
+    ground: float = 0.0  # metres above the WGS 84 ellipsoid
 
 
 def encode(proposals: Sequence[Proposal]) -> bytes:
@@ -42,8 +44,8 @@ def encode(proposals: Sequence[Proposal]) -> bytes:
     if not proposals:
         return b""
     footprints = np.array([p.footprint for p in proposals], dtype=object)
-    base = np.array([p.min_height for p in proposals], dtype=float)
-    top = np.array([p.height for p in proposals], dtype=float)
+    base = np.array([p.ground + p.min_height for p in proposals], dtype=float)
+    top = np.array([p.ground + p.height for p in proposals], dtype=float)
     box = shapely.total_bounds(footprints)
     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     centre_ecef = ecef(np.array([centre[0]]), np.array([centre[1]]), np.array([0.0]))[0]
@@ -71,8 +73,8 @@ def tileset(proposals: Sequence[Proposal], content_uri: str) -> dict:
     root: dict = {"geometricError": 0.0, "refine": "ADD"}
     if proposals:
         box = shapely.total_bounds([p.footprint for p in proposals])
-        low = min(p.min_height for p in proposals)
-        high = max(p.height for p in proposals)
+        low = min(p.ground + p.min_height for p in proposals)
+        high = max(p.ground + p.height for p in proposals)
         root["content"] = {"uri": content_uri}
     else:  # an empty scenario: a valid tileset with nothing in it
         box, low, high = (0.0, 0.0, 0.0, 0.0), 0.0, 0.0

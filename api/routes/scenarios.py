@@ -32,6 +32,7 @@ from citymodel.scenarios.proposals import (
 from api.responses import GEOJSON, JSON, link, not_modified, render_template
 from citymodel.scenarios import load
 from citymodel.scenarios.context import LocalFrame
+from api.routes.terrain import served as served_terrain
 from tiles import proposals as proposal_tiles
 
 router = APIRouter(tags=["Scenarios"])
@@ -364,6 +365,7 @@ async def _proposal_headers(request: Request, scenario_id: int, who: Caller) -> 
     parcel numbers the tiles carry), so a revalidation costs no proposal read."""
     row = await _scenario(request, who, scenario_id)
     versions = await _versions(request, scenario_id)
+    versions["terrain"] = (await served_terrain(request)).version  # the ground they stand on
     digest = hashlib.blake2b(json.dumps([row["id"], versions], sort_keys=True, default=str).encode(),
                              digest_size=12).hexdigest()
     # a private scenario is for its readers only: no shared cache keeps it
@@ -371,10 +373,14 @@ async def _proposal_headers(request: Request, scenario_id: int, who: Caller) -> 
 
 
 async def _proposals(request: Request, scenario_id: int) -> list[proposal_tiles.Proposal]:
+    """The scenario's buildings, stood on the terrain as the city's are."""
     rows = await request.app.state.db.all(PROPOSALS_SQL, [scenario_id])
-    return [proposal_tiles.Proposal(id=r[0], footprint=shapely.from_wkb(r[1]), height=r[2],
-                                    min_height=r[3], floors=r[4], use=r[5], name=r[6], parcel=r[7])
-            for r in rows]
+    footprints = [shapely.from_wkb(r[1]) for r in rows]
+    terrain = await served_terrain(request)
+    grounds = await asyncio.to_thread(terrain.grounds, footprints, request.app.state.settings)
+    return [proposal_tiles.Proposal(id=r[0], footprint=f, height=r[2], min_height=r[3], floors=r[4],
+                                    use=r[5], name=r[6], parcel=r[7], ground=g)
+            for r, f, g in zip(rows, footprints, grounds, strict=True)]
 
 
 @router.get("/scenarios/{scenario_id}/tileset.json",

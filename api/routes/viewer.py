@@ -1,6 +1,6 @@
 """What the web viewer needs from the server besides the data: its base layers (the imagery
 and terrain servers an administrator configured, else CesiumJS's bundled imagery over the
-ellipsoid), where to look first — the busiest square kilometre of buildings — and, for a
+imported terrain, or over the ellipsoid when there is none), where to look first — the busiest square kilometre of buildings — and, for a
 page left open, whether the data or the tileset changed since it looked."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.routes.terrain import served as served_terrain
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
 from citymodel.records import LOT_STATUSES, OPEN_LOT_STATUSES
 
@@ -47,19 +48,24 @@ async def viewer_config(request: Request):
     if settings.viewer_imagery_url:
         imagery = {"url": settings.viewer_imagery_url, "credit": settings.viewer_imagery_credit,
                    "max_zoom": settings.viewer_imagery_max_zoom}
-    return {"imagery": imagery, "terrain": settings.viewer_terrain_url, "home": cached[1],
+    terrain = settings.viewer_terrain_url  # a configured server wins over the imported terrain
+    if terrain is None and (await served_terrain(request)).terrain is not None:
+        terrain = "/terrain/"
+    return {"imagery": imagery, "terrain": terrain,
+            "terrain_configured": settings.viewer_terrain_url is not None, "home": cached[1],
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
             "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES),
             "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES)}
 
 
-WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios")
+WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios", "terrain")
 
 
 @router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")
 async def viewer_versions(request: Request):
     """The data versions (bumped in the transaction of any change to parcels, buildings,
-    auctions, rights, zones, services or scenarios) and the current tileset build: an open viewer polls this to redraw what changed."""
+    auctions, rights, zones, services, scenarios or the terrain) and the current tileset build:
+    an open viewer polls this to redraw what changed."""
     state = request.app.state
     versions = dict(zip(WATCHED, await state.db.data_versions(WATCHED), strict=True))
     try:

@@ -57,14 +57,19 @@ end
 """
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_options(description: str) -> argparse.Namespace:
+    """The options of a benchmark that loads a server with wrk."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--buildings", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--record", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = load_options(__doc__)
     settings = load_settings()
     bench = settings.resolved_state_dir / "bench"
     peer = peer_venv(bench, f"tipg-{TIPG_VERSION}-venv", "uvicorn", TIPG, "uvicorn")
@@ -204,13 +209,15 @@ def _idle(url) -> None:
         engine.dispose()
 
 
-def _wrk(base: str, paths: list[str], args, bench: Path, seconds: int | None = None) -> dict:
+def _wrk(base: str, paths: list[str], args, bench: Path, seconds: int | None = None,
+         headers: dict[str, str] | None = None) -> dict:
     listing = bench / "wrk-paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     script = bench / "wrk-paths.lua"
     script.write_text(LUA)
+    header_args = [a for k, v in (headers or {}).items() for a in ("-H", f"{k}: {v}")]
     out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{seconds or args.seconds}s", "--latency",
-                          "-s", str(script), base], capture_output=True, text=True, check=True,
+                          *header_args, "-s", str(script), base], capture_output=True, text=True, check=True,
                          env={**os.environ, "WRK_PATHS": str(listing)}).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)

@@ -104,7 +104,7 @@ def district_database(settings, bench: Path, buildings: int, name: str, files: t
     """The sample district (generated once, seed 1) imported into a fresh, migrated
     database ``name``; returns its URL and the environment that points citymodel at it."""
     district = bench / f"district-{buildings}"
-    if not (district / "buildings.gpkg").exists():
+    if not all((district / f).exists() for f in ("buildings.gpkg", *files)):
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_district.py"), str(district),
                         "--buildings", str(buildings), "--seed", "1"], check=True)
     url = fresh_database(database.database_url(settings), name)
@@ -115,7 +115,7 @@ def district_database(settings, bench: Path, buildings: int, name: str, files: t
            "CITYMODEL_STATE_DIR": str(bench / f"{name}-state")}
     for file in files:
         kind = {"parcels.gpkg": "parcels", "buildings.gpkg": "buildings", "zones.gpkg": "zones",
-                "services.json": "services"}.get(file, "auctions")
+                "services.json": "services", "terrain.tif": "terrain"}.get(file, "auctions")
         subprocess.run([CITYMODEL, "import", kind, str(district / file)], env=env, check=True)
     return url, env
 

@@ -375,7 +375,7 @@ if (state.parcel) choose(state.parcel, false);
 if (state.scenario) scenarios.open(state.scenario).then((s) => pressed($("scenarios-toggle"), Boolean(s)));
 loadTileset();
 
-// --- a page left open follows the data: auction statuses, parcels, a new tileset build -----
+// --- a page left open follows the data: auction statuses, parcels, a new tileset or terrain -----
 watchChanges(config.refresh_seconds || 30, async (changed) => {
   if (changed.has("tileset")) await loadTileset(true);
   if (changed.has("parcels") || changed.has("auctions")) {
@@ -387,5 +387,8 @@ watchChanges(config.refresh_seconds || 30, async (changed) => {
   if (changed.has("services")) layers.services.refresh();
   if (changed.has("buildings")) layers.networks.refresh();
   if (changed.has("scenarios")) await scenarios.refresh();
+  if (changed.has("terrain") && !config.terrain_configured) {  // a new terrain import: its new tiles
+    viewer.scene.setTerrain(new Cesium.Terrain(Cesium.CesiumTerrainProvider.fromUrl("/terrain/", { requestVertexNormals: true })));
+  }
   await card.update();
 });

@@ -1,5 +1,6 @@
-// The globe: a configured imagery / terrain server when the API names one, else the
-// Natural Earth II imagery bundled with CesiumJS over a plain ellipsoid (no ion, no internet).
+// The globe: a configured imagery / terrain server when the API names one (the terrain: a
+// configured server, else the city's imported terrain), else the Natural Earth II imagery
+// bundled with CesiumJS over a plain ellipsoid (no ion, no internet).
 const Cesium = window.Cesium;
 
 export function createViewer(container, config) {
@@ -11,7 +12,9 @@ export function createViewer(container, config) {
     : Cesium.TileMapServiceImageryProvider.fromUrl(Cesium.buildModuleUrl("Assets/Textures/NaturalEarthII"));
   const viewer = new Cesium.Viewer(container, {
     baseLayer: config.imagery ? new Cesium.ImageryLayer(imagery) : Cesium.ImageryLayer.fromProviderAsync(imagery),
-    terrain: config.terrain ? new Cesium.Terrain(Cesium.CesiumTerrainProvider.fromUrl(config.terrain)) : undefined,
+    terrain: config.terrain
+      ? new Cesium.Terrain(Cesium.CesiumTerrainProvider.fromUrl(config.terrain, { requestVertexNormals: true }))
+      : undefined,
     baseLayerPicker: false, geocoder: false, timeline: false, animation: false,
     sceneModePicker: false, navigationHelpButton: false, fullscreenButton: false,
     infoBox: false, selectionIndicator: false, homeButton: false,

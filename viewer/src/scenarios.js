@@ -367,7 +367,8 @@ export class ScenariosPanel {
       const points = part.type === "Point" ? [part.coordinates] : part.type === "MultiPoint" ? part.coordinates : [];
       for (const [x, y] of points) {
         this.highlight.entities.add({ position: Cesium.Cartesian3.fromDegrees(x, y, 2), point: { pixelSize: 9, color: HIGHLIGHT,
-          outlineColor: Cesium.Color.WHITE, outlineWidth: 1, disableDepthTestDistance: Number.POSITIVE_INFINITY } });
+          outlineColor: Cesium.Color.WHITE, outlineWidth: 1, heightReference: Cesium.HeightReference.CLAMP_TO_GROUND,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY } });
       }
     }
     const all = [];
@@ -471,7 +472,7 @@ export class ScenariosPanel {
     this.points.forEach(([x, y], i) => {
       const corner = this.viewer.entities.add({ position: Cesium.Cartesian3.fromDegrees(x, y, 0),
         point: { pixelSize: this.mode === "edit" ? 12 : 7, color: Cesium.Color.WHITE, outlineColor: PROPOSED, outlineWidth: 2,
-          disableDepthTestDistance: Number.POSITIVE_INFINITY } });
+          heightReference: Cesium.HeightReference.CLAMP_TO_GROUND, disableDepthTestDistance: Number.POSITIVE_INFINITY } });
       corner.corner = i;
       this.sketch.push(corner);
     });
