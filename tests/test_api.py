@@ -414,7 +414,8 @@ def test_gzip_where_it_pays(api):
 
 def test_viewer_config_starts_over_the_busiest_square_kilometre(api, client):
     config = client.get("/viewer/config.json").json()
-    assert config["imagery"] is None and config["terrain"] is None
+    assert config["imagery"] is None and config["terrain"] == "/terrain/"  # the imported terrain
+    assert config["terrain_configured"] is False
     assert config["timezone"] == "Europe/Moscow"
     west, south, east, north = config["home"]
     assert west < east and south < north and east - west <= 0.02 and north - south <= 0.01

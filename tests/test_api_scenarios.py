@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pyproj
 import pytest
 import shapely
 from conftest import query
+from dem import SourceDem
 from helpers import execute
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
+
+from tiles import geoid
 
 
 def q(api, sql: str, **params):
@@ -279,7 +283,11 @@ def test_proposals_as_a_3d_tileset_with_the_city_tilesets_metadata(api, site, tm
         tileset = response.json()
         assert tileset_errors(tileset) == []
         w, s, e, n, low, high = tileset["root"]["boundingVolume"]["region"]
-        assert (low, high) == (6, 21)
+        # it stands on the terrain, as the city's buildings do: on the lowest ground under it
+        # (plus the geoid: tilesets are ellipsoidal)
+        ground = SourceDem(api.state.parent / "district" / "terrain.tif").lowest_under(inner) + float(
+            geoid.undulation(np.array([inner.centroid.x]), np.array([inner.centroid.y]))[0])
+        assert low - 6 == pytest.approx(high - 21, abs=1e-6) and low - 6 == pytest.approx(ground, abs=0.3)
         uri = tileset["root"]["content"]["uri"]
         glb = planner.get(f"/scenarios/{sid}/{uri}")
         assert glb.status_code == 200 and glb.headers["content-type"] == "model/gltf-binary"
@@ -305,11 +313,11 @@ def test_proposals_as_a_3d_tileset_with_the_city_tilesets_metadata(api, site, tm
     assert table["building_id"] == [bid] and table["height_source"] == ["proposed"]
     assert table["parcel"] == [number] and table["use"] == ["office"] and table["floors"] == [5]
     assert table["address"] == ["Корпус Б"] and table["height"] == [21.0]
-    # every vertex lies on the footprint's outline or inside it, between 6 and 21 m
+    # every vertex lies on the footprint's outline or inside it, between 6 and 21 m above its ground
     positions = model.positions_ecef()
     lon, lat, h = pyproj.Transformer.from_crs(4978, 4979, always_xy=True).transform(
         positions[:, 0], positions[:, 1], positions[:, 2])
-    assert h.min() == pytest.approx(6, abs=0.01) and h.max() == pytest.approx(21, abs=0.01)
+    assert h.min() == pytest.approx(low, abs=0.01) and h.max() == pytest.approx(high, abs=0.01)
     assert shapely.contains_xy(inner.buffer(1e-7), lon, lat).all()
     w2, s2, e2, n2 = inner.bounds
     assert (w, s, e, n) == pytest.approx([math.radians(v) for v in (w2, s2, e2, n2)])

@@ -15,8 +15,9 @@ from conftest import query
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed")
 
-TO_SCREEN = """([lon, lat]) => { const v = window.citymodel.viewer;
-    const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, Cesium.Cartesian3.fromDegrees(lon, lat, 0));
+TO_SCREEN = """([lon, lat]) => { const v = window.citymodel.viewer;  // the point on the ground (the terrain)
+    const ground = v.scene.globe.getHeight(Cesium.Cartographic.fromDegrees(lon, lat)) ?? 0;
+    const p = Cesium.SceneTransforms.worldToWindowCoordinates(v.scene, Cesium.Cartesian3.fromDegrees(lon, lat, ground));
     return p ? [p.x, p.y] : null; }"""
 
 

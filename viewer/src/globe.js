@@ -36,6 +36,13 @@ export function flyHome(viewer, config, duration = 0) {
     offset: new Cesium.HeadingPitchRange(0, Cesium.Math.toRadians(-35), radius * 1.6), duration });
 }
 
+// The point on the ground at a longitude and latitude: on the terrain where its tiles are
+// loaded, else on the ellipsoid.
+export function groundPoint(viewer, lon, lat) {
+  const height = viewer.scene.globe.getHeight(Cesium.Cartographic.fromDegrees(lon, lat)) ?? 0;
+  return Cesium.Cartesian3.fromDegrees(lon, lat, height);
+}
+
 // The point of the ground under a screen position: on the terrain when there is one (once
 // its tiles are fine enough to trust), else on the ellipsoid — never on a coarse tile's chord.
 export function pickGround(viewer, position) {

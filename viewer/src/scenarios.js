@@ -6,7 +6,7 @@
 // request, with the city tileset's metadata); a click on one, or its ✎, edits it: drag its
 // corners on the ground, change its height or use.
 import { api, authHeaders, signedInAs } from "./api.js";
-import { pickGround } from "./globe.js";
+import { groundPoint, pickGround } from "./globe.js";
 import { escape } from "./html.js";
 import { t } from "./i18n.js";
 
@@ -372,7 +372,7 @@ export class ScenariosPanel {
       }
     }
     const all = [];
-    const collect = (c) => (typeof c[0] === "number" ? all.push(Cesium.Cartesian3.fromDegrees(c[0], c[1])) : c.forEach(collect));
+    const collect = (c) => (typeof c[0] === "number" ? all.push(groundPoint(this.viewer, c[0], c[1])) : c.forEach(collect));
     parts.forEach((part) => collect(part.coordinates));
     const sphere = Cesium.BoundingSphere.fromPoints(all);
     this.flying = true;  // until the camera arrives (tests and screenshots wait for it)
@@ -472,7 +472,7 @@ export class ScenariosPanel {
     this.points.forEach(([x, y], i) => {
       const corner = this.viewer.entities.add({ position: Cesium.Cartesian3.fromDegrees(x, y, 0),
         point: { pixelSize: this.mode === "edit" ? 12 : 7, color: Cesium.Color.WHITE, outlineColor: PROPOSED, outlineWidth: 2,
-          heightReference: Cesium.HeightReference.CLAMP_TO_GROUND, disableDepthTestDistance: Number.POSITIVE_INFINITY } });
+          heightReference: Cesium.HeightReference.CLAMP_TO_TERRAIN, disableDepthTestDistance: Number.POSITIVE_INFINITY } });
       corner.corner = i;
       this.sketch.push(corner);
     });
