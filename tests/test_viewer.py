@@ -295,9 +295,12 @@ def test_measuring_tool_gives_the_geodesic_distance(page, api):
                                              "FROM (SELECT ST_Extent(geom) e FROM parcels) t")[0]
     for lon, lat, _ in points:  # on the district, not somewhere on the globe
         assert west - 0.01 < lon < east + 0.01 and south - 0.01 < lat < north + 0.01
-    text = page.inner_text("#measure-output")
-    assert any(f"{value:.1f}" in text.replace(",", "") for value in (metres, metres / 1000)) or \
-        f"{metres / 1000:.3f}" in text.replace(",", "")
+    text = page.inner_text("#measure-output").replace(",", "")
+
+    def shown(value: float, digits: int) -> str:  # as toLocaleString's maximumFractionDigits
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+    assert (f"{shown(metres / 1000, 3)} km" if metres >= 1000 else f"{shown(metres, 1)} m") in text, text
     assert page.locator("#panel").is_hidden()  # clicks measure, they do not open cards
     page.keyboard.press("Escape")  # the line ends; the next click starts another
     page.mouse.click(640, 500)
