@@ -416,6 +416,7 @@ def test_viewer_config_starts_over_the_busiest_square_kilometre(api, client):
     config = client.get("/viewer/config.json").json()
     assert config["imagery"] is None and config["terrain"] == "/terrain/"  # the imported terrain
     assert config["terrain_configured"] is False
+    assert 134 < config["home_ground"] < 195  # the district's ground (120–166 m) + the geoid: aimed at
     assert config["timezone"] == "Europe/Moscow"
     west, south, east, north = config["home"]
     assert west < east and south < north and east - west <= 0.02 and north - south <= 0.01

@@ -5,12 +5,14 @@ page left open, whether the data or the tileset changed since it looked."""
 
 from __future__ import annotations
 
+import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.routes.terrain import served as served_terrain
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
 from citymodel.records import LOT_STATUSES, OPEN_LOT_STATUSES
+from tiles import geoid
 
 router = APIRouter(tags=["Viewer"])
 
@@ -19,7 +21,7 @@ router = APIRouter(tags=["Viewer"])
 # are sampled: the busiest cell stays the busiest in a sample of 200,000.
 HOME = """
 WITH sample AS (
-  SELECT ST_Transform(ST_Centroid(footprint), 4326) AS c FROM buildings
+  SELECT ST_Transform(ST_Centroid(footprint), 4326) AS c, ground_elevation AS g FROM buildings
   TABLESAMPLE SYSTEM (least(100, 100 * 200000 / greatest(
     (SELECT reltuples FROM pg_class WHERE oid = 'buildings'::regclass), 1)))
   WHERE footprint IS NOT NULL AND kind <> 'part'
@@ -27,8 +29,8 @@ WITH sample AS (
   SELECT floor(ST_X(c) / 0.02) AS gx, floor(ST_Y(c) / 0.01) AS gy FROM sample
   GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1
 )
-SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
-  SELECT ST_Extent(c) AS e FROM sample, cell
+SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), g FROM (
+  SELECT ST_Extent(c) AS e, avg(g) AS g FROM sample, cell
   WHERE floor(ST_X(c) / 0.02) = cell.gx AND floor(ST_Y(c) / 0.01) = cell.gy) t
 """
 
@@ -39,11 +41,17 @@ async def viewer_config(request: Request):
     settings = state.settings
     db = state.db
     version = await db.data_versions(("buildings",))
-    cached = state.viewer_home  # (the versions it was computed at, the rectangle)
+    cached = state.viewer_home  # (the versions it was computed at, the rectangle, its ground)
     if cached is None or cached[0] != version:
         row = await db.one(HOME)
-        home = [round(v, 7) for v in row] if row and row[0] is not None else None
-        state.viewer_home = cached = (version, home)
+        home = [round(v, 7) for v in row[:4]] if row and row[0] is not None else None
+        ground = 0.0  # the cell's buildings' mean ground, ellipsoidal: the camera aims at it
+        if home and row[4] is not None:
+            ground = float(row[4])
+            if settings.height_datum == "orthometric":
+                centre = np.array([(home[0] + home[2]) / 2]), np.array([(home[1] + home[3]) / 2])
+                ground += float(geoid.undulation(*centre, settings.geoid_grid)[0])
+        state.viewer_home = cached = (version, home, round(ground, 1))
     imagery = None
     if settings.viewer_imagery_url:
         imagery = {"url": settings.viewer_imagery_url, "credit": settings.viewer_imagery_credit,
@@ -53,6 +61,7 @@ async def viewer_config(request: Request):
         terrain = "/terrain/"
     return {"imagery": imagery, "terrain": terrain,
             "terrain_configured": settings.viewer_terrain_url is not None, "home": cached[1],
+            "home_ground": cached[2],
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
             "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES),
             "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES)}

@@ -29,7 +29,7 @@ export function createViewer(container, config) {
 export function flyHome(viewer, config, duration = 0) {
   if (!config.home) return;
   const [w, s, e, n] = config.home;
-  const centre = Cesium.Cartesian3.fromDegrees((w + e) / 2, (s + n) / 2);
+  const centre = Cesium.Cartesian3.fromDegrees((w + e) / 2, (s + n) / 2, config.home_ground ?? 0);  // on the ground
   const radius = Math.max(300, Cesium.Cartesian3.distance(
     Cesium.Cartesian3.fromDegrees(w, s), Cesium.Cartesian3.fromDegrees(e, n)) / 2);
   viewer.camera.flyToBoundingSphere(new Cesium.BoundingSphere(centre, radius), {
