@@ -12,8 +12,8 @@ the ``height_datum`` recorded with it (the setting at import time).
 lowest terrain under its footprint: the lowest of the terrain at the footprint's
 vertices (bilinear between cell centres) and of the cells whose centres lie inside
 it. A building part stands where the building it belongs to does (the building
-whose footprint holds a point of the part, as the 3D Tiles builder draws them), so
-stacked parts stay stacked. Where the terrain has no data under a footprint, the
+whose footprint holds a point of the part, as the 3D Tiles builder draws them) — on
+the ground its source gave, if it gave one — so stacked parts stay stacked. Where the terrain has no data under a footprint, the
 building gets no ground from it (it stands on the ellipsoid, as the globe does
 outside the terrain). Ground elevations from the terrain are marked ``terrain`` in
 ``buildings.ground_source`` and follow every terrain import; those the source gave
@@ -212,13 +212,14 @@ def stand_on_terrain(conn: psycopg.Connection, state_dir: Path, table: str, *,
     for in ``owners``. Without a terrain, grounds that came from one are cleared."""
     terrain = current(conn)
     owner_rows = sql.SQL(" UNION ALL ").join(
-        sql.SQL("SELECT kind, footprint FROM {}").format(sql.Identifier(t)) for t in owners)
+        sql.SQL("SELECT kind, footprint, ground_elevation, ground_source FROM {}").format(
+            sql.Identifier(t)) for t in owners)
     rows = conn.execute(sql.SQL("""
         SELECT t.{key}::text, ST_AsBinary(ST_Transform(coalesce(o.footprint, t.footprint), 4326)),
-               t.ground_elevation
+               t.ground_elevation, CASE WHEN o.ground_source = 'source' THEN o.ground_elevation END
         FROM {table} t
         LEFT JOIN LATERAL (
-            SELECT b.footprint FROM ({owners}) b
+            SELECT b.footprint, b.ground_elevation, b.ground_source FROM ({owners}) b
             WHERE t.kind = 'part' AND b.kind = 'building' AND b.footprint && t.footprint
               AND ST_Contains(b.footprint, ST_PointOnSurface(t.footprint))
             ORDER BY ST_Area(b.footprint) LIMIT 1) o ON true
@@ -233,6 +234,8 @@ def stand_on_terrain(conn: psycopg.Connection, state_dir: Path, table: str, *,
         with open_dataset(terrain, state_dir) as dataset:
             heights = ground_elevations(dataset, shapely.from_wkb([r[1] for r in rows]))
         grounds = [None if np.isnan(h) else round(float(h), 2) for h in heights]
+    # a part of a building whose source gave its ground stands on that ground
+    grounds = [r[3] if r[3] is not None else g for r, g in zip(rows, grounds, strict=True)]
     # only rows that change (an UPDATE of none would still bump the data version)
     changed = [(r[0], g) for r, g in zip(rows, grounds, strict=True) if r[2] != g]
     if not changed:

@@ -106,6 +106,8 @@ def test_a_ground_the_source_gave_is_kept_and_a_part_stands_where_its_building_d
         {"register_id": "given", "ground_elevation": 200.0, "height": 10, "geometry": shapely.box(lon - 2 * d, lat, lon - d, lat + d)},
         {"register_id": "hall", "height": 12, "geometry": hall},
         {"register_id": "tower", "kind": "part", "height": 60, "min_height": 12, "geometry": tower},
+        {"register_id": "given-part", "kind": "part", "height": 20, "min_height": 10,
+         "geometry": shapely.box(lon - 1.8 * d, lat + 0.2 * d, lon - 1.2 * d, lat + 0.8 * d)},
     ]
     path = tmp_path / "three.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -114,6 +116,7 @@ def test_a_ground_the_source_gave_is_kept_and_a_part_stands_where_its_building_d
     import_buildings(db, settings, path)
     got = {r[0]: (r[1], r[2]) for r in query(db, "SELECT register_id, ground_elevation, ground_source FROM buildings")}
     assert got["given"] == (200.0, "source")
+    assert got["given-part"][0] == 200.0  # on the ground its building's source gave
     dem = SourceDem(district / "terrain.tif")
     assert got["hall"][1] == "terrain" and abs(got["hall"][0] - dem.lowest_under(hall)) < 0.3
     assert got["tower"] == got["hall"]  # not the (higher or lower) ground under the tower alone
@@ -123,7 +126,7 @@ def test_a_ground_the_source_gave_is_kept_and_a_part_stands_where_its_building_d
         higher = _write_like(district / "terrain.tif", tmp_path / "higher.tif", src.read(1) + 10)
     import_terrain(db, settings, higher)
     now = {r[0]: (r[1], r[2]) for r in query(db, "SELECT register_id, ground_elevation, ground_source FROM buildings")}
-    assert now["given"] == (200.0, "source")
+    assert now["given"] == (200.0, "source") and now["given-part"][0] == 200.0
     assert now["hall"][0] == pytest.approx(got["hall"][0] + 10, abs=0.02) and now["tower"] == now["hall"]
 
 
