@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import subprocess
 import sys
@@ -291,3 +292,32 @@ def test_the_district_stands_on_its_rendered_terrain(browser, api):
     worst = int(np.argmax(np.abs(gaps)))
     assert np.abs(gaps).max() <= 0.5, (
         f"building {chosen[worst][0]}: the terrain under it is {gaps[worst]:+.2f} m from its base")
+
+
+def test_a_damaged_or_missing_terrain_file_is_a_503_not_a_500(db, district, tmp_path):
+    import api_server
+
+    settings = settings_for(db, state_dir=tmp_path / "state")
+    import_terrain(db, settings, district / "terrain.tif")
+    (digest,) = query(db, "SELECT digest FROM terrain")[0]
+    stored = tmp_path / "state" / "terrain" / f"{digest}.tif"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
+    env |= {"DATABASE_URL": db.render_as_string(hide_password=False),
+            "CITYMODEL_STATE_DIR": str(tmp_path / "state"), "CITYMODEL_TILES_DIR": str(tmp_path / "tiles")}
+    url, server = api_server.launch(env, tmp_path / "server.log")
+    try:
+        layer = httpx.get(f"{url}/terrain/layer.json").json()
+        z = layer["maxzoom"]
+        r = layer["available"][z][0]
+        tiles = [f"{url}/terrain/{z}/{x}/{r['startY']}.terrain" for x in range(r["startX"], r["endX"] + 1)]
+        stored.write_bytes(b"II*\x00" + b"\x00" * 64)  # damaged before any tile was made
+        damaged = httpx.get(tiles[0])
+        assert damaged.status_code == 503 and damaged.headers["retry-after"]
+        assert "import the terrain again" in damaged.json()["description"]
+        stored.unlink()
+        missing = httpx.get(tiles[-1])
+        assert missing.status_code == 503 and str(stored) in missing.json()["description"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()

@@ -13,6 +13,7 @@ year; anything else revalidates. Tiles are sent gzipped when the client accepts 
 from __future__ import annotations
 
 import gzip
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import numpy as np
 import shapely
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
+from rasterio.errors import RasterioError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError, NotFound
@@ -31,6 +33,7 @@ from tiles import geoid
 from tiles import terrain as quantized_mesh
 
 router = APIRouter(tags=["Terrain"])
+log = logging.getLogger("citymodel.api")
 CACHE_BYTES = 64 << 20  # gzipped tiles kept per server process
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_TERRAIN = "no terrain has been imported: run `citymodel import terrain FILE`"
@@ -79,6 +82,10 @@ class Served:
                 dataset = terrain_.open_dataset(self.terrain, settings.resolved_state_dir)
             except terrain_.TerrainMissing as exc:
                 raise TerrainUnavailable(str(exc), headers={"Retry-After": "30"}) from None
+            except RasterioError as exc:
+                log.error("terrain file unreadable: %s", exc)
+                raise TerrainUnavailable("the terrain file cannot be read; import the terrain again",
+                                         headers={"Retry-After": "30"}) from None
             self.local.dataset = dataset
         return dataset
 
@@ -100,7 +107,12 @@ class Served:
         """The tile, gzipped (run in a worker thread)."""
         dataset = self.dataset(settings)
         geoid_grid = settings.geoid_grid if self.terrain.height_datum == "orthometric" else None
-        data = quantized_mesh.tile(self.terrain, dataset, z, x, y, geoid_grid)
+        try:
+            data = quantized_mesh.tile(self.terrain, dataset, z, x, y, geoid_grid)
+        except RasterioError as exc:  # the file on disk is damaged: the server's state, not the request
+            log.error("terrain file %s unreadable: %s", dataset.name, exc)
+            raise TerrainUnavailable("the terrain file cannot be read; import the terrain again",
+                                     headers={"Retry-After": "30"}) from None
         return gzip.compress(data, compresslevel=6, mtime=0)
 
 
