@@ -124,6 +124,7 @@ def read_window(dataset, west: float, south: float, east: float, north: float,
     """The terrain's heights over a box (degrees) with one cell to spare on each side, as
     (array with NaN for no data, its affine transform); None when the box misses the terrain.
     ``cell``: the coarsest cell size (degrees) the caller needs — overviews are read for it."""
+    from affine import Affine
     from rasterio.windows import Window, from_bounds
 
     a, e = dataset.transform.a, -dataset.transform.e
@@ -143,14 +144,8 @@ def read_window(dataset, west: float, south: float, east: float, north: float,
         factor = max(1, int(cell / a))
     shape = (max(2, math.ceil(window.height / factor)), max(2, math.ceil(window.width / factor)))
     values = dataset.read(1, window=window, out_shape=shape, masked=False).astype(np.float64)
-    transform = dataset.window_transform(window) @ transform_scale(window, shape)
-    return values, transform
-
-
-def transform_scale(window, shape):
-    from affine import Affine
-
-    return Affine.scale(window.width / shape[1], window.height / shape[0])
+    scale = Affine.scale(window.width / shape[1], window.height / shape[0])  # of out_shape
+    return values, dataset.window_transform(window) @ scale
 
 
 def ground_elevations(dataset, footprints: np.ndarray) -> np.ndarray:
@@ -211,6 +206,7 @@ def stand_on_terrain(conn: psycopg.Connection, state_dir: Path, table: str, *,
     ``key`` identifies rows (``id``, or ``ctid`` for a stage); a part's building is looked
     for in ``owners``. Without a terrain, grounds that came from one are cleared."""
     terrain = current(conn)
+    key_sql = sql.SQL("ctid") if key == "ctid" else sql.Identifier(key)
     owner_rows = sql.SQL(" UNION ALL ").join(
         sql.SQL("SELECT kind, footprint, ground_elevation, ground_source FROM {}").format(
             sql.Identifier(t)) for t in owners)
@@ -224,8 +220,7 @@ def stand_on_terrain(conn: psycopg.Connection, state_dir: Path, table: str, *,
               AND ST_Contains(b.footprint, ST_PointOnSurface(t.footprint))
             ORDER BY ST_Area(b.footprint) LIMIT 1) o ON true
         WHERE t.footprint IS NOT NULL AND t.ground_source IS DISTINCT FROM 'source'
-    """).format(key=sql.Identifier(key) if key != "ctid" else sql.SQL("ctid"),
-                table=sql.Identifier(table), owners=owner_rows)).fetchall()
+    """).format(key=key_sql, table=sql.Identifier(table), owners=owner_rows)).fetchall()
     if not rows:
         return 0
     if terrain is None:
@@ -248,6 +243,5 @@ def stand_on_terrain(conn: psycopg.Connection, state_dir: Path, table: str, *,
         FROM unnest(%s::{key_type}[], %s::float8[]) AS v(k, g)
         WHERE t.{key} = v.k AND t.ground_source IS DISTINCT FROM 'source'
           AND t.ground_elevation IS DISTINCT FROM v.g
-    """).format(table=sql.Identifier(table), key_type=sql.SQL(key_type),
-                key=sql.Identifier(key) if key != "ctid" else sql.SQL("ctid")),
+    """).format(table=sql.Identifier(table), key_type=sql.SQL(key_type), key=key_sql),
         (keys, grounds)).rowcount

@@ -37,7 +37,7 @@ def import_terrain(url: URL, settings: Settings, path: Path, *, crs_name: str | 
 
     def work(ctx: Context) -> Counts:
         ctx.conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", terrain.LOCK)
-        stored, info = _store(ctx, path, crs_name, settings, state_dir)
+        info = _store(ctx, path, crs_name, settings, state_dir)
         before = terrain.current(ctx.conn)
         same = before is not None and (before.digest, before.height_datum) == (
             info["digest"], info["height_datum"])
@@ -64,7 +64,7 @@ def import_terrain(url: URL, settings: Settings, path: Path, *, crs_name: str | 
 
 
 def _store(ctx: Context, path: Path, crs_name: str | None, settings: Settings,
-           state_dir: Path) -> tuple[Path, dict]:
+           state_dir: Path) -> dict:
     """Check the DEM, write it as EPSG:4326 COG under its digest; its row's values."""
     import rasterio
     from rasterio.enums import Resampling
@@ -100,7 +100,7 @@ def _store(ctx: Context, path: Path, crs_name: str | None, settings: Settings,
     with open(incoming, "rb") as f:
         os.fsync(f.fileno())
     os.replace(incoming, stored)
-    return stored, {
+    return {
         "digest": digest, "height_datum": settings.height_datum, "west": west, "south": south,
         "east": east, "north": north, "resolution_m": resolution, "min_height": low,
         "max_height": high, "source": path.name, "source_crs": source_crs.name,

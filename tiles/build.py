@@ -148,12 +148,10 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         columns = {name: [] for name in ("id", "ground", "min_height", "height", *ATTRIBUTES)}
     footprints = np.concatenate(footprints) if footprints else np.array([], dtype=object)
     ground = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
-    known = ~np.isnan(ground)
     points = shapely.centroid(footprints)
     centres = np.column_stack([shapely.get_x(points), shapely.get_y(points)])  # NaN when empty
-    if heights.datum == "orthometric" and known.any():
-        ground[known] += geoid.undulation(centres[known, 0], centres[known, 1], heights.geoid_grid)
-    ground[~known] = 0.0  # without a ground elevation: on the ellipsoid, as on a globe without terrain
+    ground = geoid.ellipsoidal(ground, centres[:, 0], centres[:, 1], heights.datum, heights.geoid_grid)
+    ground = np.nan_to_num(ground, nan=0.0)  # without a ground: on the ellipsoid, as on a globe without terrain
     return Buildings(
         ids=np.array(columns["id"], dtype=np.int64),
         footprints=footprints,

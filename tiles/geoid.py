@@ -8,6 +8,7 @@ by PROJ's vgridshift (within about half a metre of EGM2008 in European Russia).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -34,7 +35,23 @@ def _transformer(grid: Path) -> pyproj.Transformer:
     )
 
 
+_lock = threading.Lock()  # the cached transformer is shared; pyproj's are not thread-safe
+
+
 def undulation(lon: np.ndarray, lat: np.ndarray, grid: Path = DEFAULT_GRID) -> np.ndarray:
     """N, in metres, at each point: ellipsoidal height = orthometric height + N."""
-    _, _, n = _transformer(Path(grid)).transform(lon, lat, np.zeros(len(lon)))
+    with _lock:
+        _, _, n = _transformer(Path(grid)).transform(lon, lat, np.zeros(len(lon)))
     return np.asarray(n, dtype=float)
+
+
+def ellipsoidal(heights: np.ndarray, lon: np.ndarray, lat: np.ndarray, datum: str,
+                grid: Path = DEFAULT_GRID) -> np.ndarray:
+    """Heights in ``datum`` (orthometric or ellipsoidal) as ellipsoidal heights: N added to
+    orthometric ones; NaN (no height) stays NaN."""
+    out = np.array(heights, dtype=float)
+    known = ~np.isnan(out)
+    if datum == "orthometric" and known.any():
+        out[known] += undulation(np.asarray(lon, dtype=float)[known],
+                                 np.asarray(lat, dtype=float)[known], grid)
+    return out

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 
 from citymodel import terrain as terrain_
 from citymodel.terrain import Terrain
+from tiles import geoid
 
 GRID = 257  # samples along a tile's side
 DEEPEST_ERROR_M = 0.1  # max mesh error at the deepest level
@@ -37,7 +37,6 @@ LEVEL_ZERO_ERROR_M = 6378137.0 * 2 * math.pi * 0.25 / (65 * 2)
 MEDIA_TYPE = "application/vnd.quantized-mesh"
 EXTENSIONS = ("octvertexnormals",)
 
-geoid_lock = threading.Lock()  # pyproj transformers are not thread-safe
 
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
@@ -126,7 +125,7 @@ def sample(dataset, z: int, x: int, y: int) -> Grid:
     return Grid(heights, bounds)
 
 
-def encode(t: Terrain, grid: Grid, z: int, geoid_grid: Path | None) -> bytes:
+def encode(t: Terrain, grid: Grid, z: int, geoid_grid: Path) -> bytes:
     """The tile's quantized-mesh bytes (not compressed)."""
     from pydelatin import Delatin
     from quantized_mesh_encoder import VertexNormalsExtension
@@ -142,11 +141,8 @@ def encode(t: Terrain, grid: Grid, z: int, geoid_grid: Path | None) -> bytes:
     lat = s + ups / (GRID - 1) * (n - s)
     height = vertices[:, 2].astype(np.float64)
     on_terrain = known[(GRID - 1) - ups.astype(np.int64), cols.astype(np.int64)]
-    if t.height_datum == "orthometric" and on_terrain.any() and geoid_grid is not None:
-        from tiles import geoid
-
-        with geoid_lock:
-            height[on_terrain] += geoid.undulation(lon[on_terrain], lat[on_terrain], geoid_grid)
+    height[~on_terrain] = np.nan  # outside the terrain: the ellipsoid, no geoid to add
+    height = np.nan_to_num(geoid.ellipsoidal(height, lon, lat, t.height_datum, geoid_grid), nan=0.0)
     # vertices in the order of their first use, which the format's high-water-mark encoding of
     # the indices needs; triangles counter-clockwise seen from above, as pydelatin makes them
     used, first_use = np.unique(triangles.ravel(), return_index=True)
@@ -164,6 +160,6 @@ def encode(t: Terrain, grid: Grid, z: int, geoid_grid: Path | None) -> bytes:
     return out.getvalue()
 
 
-def tile(t: Terrain, dataset, z: int, x: int, y: int, geoid_grid: Path | None) -> bytes:
+def tile(t: Terrain, dataset, z: int, x: int, y: int, geoid_grid: Path) -> bytes:
     """Tile (z, x, y) of the terrain, as quantized-mesh bytes."""
     return encode(t, sample(dataset, z, x, y), z, geoid_grid)

@@ -95,20 +95,18 @@ class Served:
         worker thread)."""
         if self.terrain is None or not footprints:
             return [0.0] * len(footprints)
-        heights = terrain_.ground_elevations(self.dataset(settings), np.array(footprints, dtype=object))
-        known = ~np.isnan(heights)
-        if self.terrain.height_datum == "orthometric" and known.any():
-            centres = shapely.get_coordinates(shapely.centroid(np.array(footprints, dtype=object)[known]))
-            with quantized_mesh.geoid_lock:
-                heights[known] += geoid.undulation(centres[:, 0], centres[:, 1], settings.geoid_grid)
-        return [float(h) if k else 0.0 for h, k in zip(heights, known, strict=True)]
+        shapes = np.array(footprints, dtype=object)
+        heights = terrain_.ground_elevations(self.dataset(settings), shapes)
+        centres = shapely.get_coordinates(shapely.centroid(shapes))  # as the city's tileset does
+        heights = geoid.ellipsoidal(heights, centres[:, 0], centres[:, 1], self.terrain.height_datum,
+                                    settings.geoid_grid)
+        return np.nan_to_num(heights, nan=0.0).tolist()
 
     def make(self, z: int, x: int, y: int, settings) -> bytes:
         """The tile, gzipped (run in a worker thread)."""
         dataset = self.dataset(settings)
-        geoid_grid = settings.geoid_grid if self.terrain.height_datum == "orthometric" else None
         try:
-            data = quantized_mesh.tile(self.terrain, dataset, z, x, y, geoid_grid)
+            data = quantized_mesh.tile(self.terrain, dataset, z, x, y, settings.geoid_grid)
         except RasterioError as exc:  # the file on disk is damaged: the server's state, not the request
             log.error("terrain file %s unreadable: %s", dataset.name, exc)
             raise TerrainUnavailable("the terrain file cannot be read; import the terrain again",

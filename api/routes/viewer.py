@@ -5,7 +5,6 @@ page left open, whether the data or the tileset changed since it looked."""
 
 from __future__ import annotations
 
-import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -47,10 +46,9 @@ async def viewer_config(request: Request):
         home = [round(v, 7) for v in row[:4]] if row and row[0] is not None else None
         ground = 0.0  # the cell's buildings' mean ground, ellipsoidal: the camera aims at it
         if home and row[4] is not None:
-            ground = float(row[4])
-            if settings.height_datum == "orthometric":
-                centre = np.array([(home[0] + home[2]) / 2]), np.array([(home[1] + home[3]) / 2])
-                ground += float(geoid.undulation(*centre, settings.geoid_grid)[0])
+            ground = float(geoid.ellipsoidal(
+                [row[4]], [(home[0] + home[2]) / 2], [(home[1] + home[3]) / 2],
+                settings.height_datum, settings.geoid_grid)[0])
         state.viewer_home = cached = (version, home, round(ground, 1))
     imagery = None
     if settings.viewer_imagery_url:
