@@ -55,14 +55,27 @@ from citymodel.records import (  # the rules of records live there; these are th
     TYPE_CODE_PATTERN,
 )
 from citymodel.records import sql_in as _in
+from citymodel.surfaces import SEMANTICS, SURFACE_TYPES
 
-HEIGHT_SOURCES = ("measured", "levels", "default")
+# measured: the source's height; levels: storeys × storey height; default: neither given;
+# model: the extent of the building's own 3D model (CityJSON, CityGML)
+HEIGHT_SOURCES = ("measured", "levels", "default", "model")
 PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never stored in buildings)
 BUILDING_KINDS = ("building", "construction", "part")
 RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")
+# A model comes whole: its surfaces, one type per surface, where the types came from, its LoD
+MODEL_COMPLETE = (
+    "(model IS NULL AND model_surfaces IS NULL AND model_semantics IS NULL AND model_lod IS NULL)"
+    " OR (model IS NOT NULL AND model_semantics IS NOT NULL AND model_lod IS NOT NULL"
+    " AND cardinality(model_surfaces) = ST_NumGeometries(model))"
+)
 # Area of a geometry in m² on the WGS 84 spheroid, whatever the storage CRS.
 AREA_M2_SQL = "ST_Area(ST_Transform(geom, 4326)::geography)"
+
+
+def _text_array(values) -> str:
+    return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]::text[]"
 
 
 def _trigram_index(table: str, column: str) -> Index:
@@ -73,8 +86,8 @@ def _trigram_index(table: str, column: str) -> Index:
     )
 
 
-def _storage_geometry(geometry_type: str) -> Geometry:
-    return Geometry(geometry_type, srid=-1, spatial_index=False)
+def _storage_geometry(geometry_type: str, dimension: int = 2) -> Geometry:
+    return Geometry(geometry_type, srid=-1, dimension=dimension, spatial_index=False)
 
 
 class Base(DeclarativeBase):
@@ -184,6 +197,10 @@ class Building(Timestamps, Base):
                         name="buildings_ground_known"),
         CheckConstraint("height >= 0 AND min_height >= 0 AND min_height <= height",
                         name="buildings_heights"),
+        CheckConstraint(MODEL_COMPLETE, name="buildings_model_complete"),
+        CheckConstraint(_in("model_semantics", SEMANTICS), name="buildings_model_semantics"),
+        CheckConstraint(f"model_surfaces <@ {_text_array(SURFACE_TYPES)}",
+                        name="buildings_model_surfaces"),
         Index("buildings_footprint_gist", "footprint", postgresql_using="gist"),
         Index("buildings_parts_gist", "footprint", postgresql_using="gist",
               postgresql_where=text("kind = 'part'")),  # read by the tiles builder
@@ -212,6 +229,14 @@ class Building(Timestamps, Base):
     use: Mapped[str | None] = mapped_column(Text)
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
     address: Mapped[str | None] = mapped_column(Text)
+    # A modelled building's real surfaces (CityJSON, CityGML): one polygon per surface, heights
+    # absolute (settings.height_datum), each surface's type in model_surfaces (citymodel.surfaces)
+    model = mapped_column(_storage_geometry("MULTIPOLYGONZ", 3), nullable=True)
+    model_surfaces: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    model_semantics: Mapped[str | None] = mapped_column(Text)  # surfaces.SEMANTICS
+    model_lod: Mapped[str | None] = mapped_column(Text)  # "1", "2.2"…
+    part_of: Mapped[str | None] = mapped_column(Text)  # a part's building, by its register_id
+    attributes: Mapped[dict | None] = mapped_column(JSONB)  # the source's own attributes
     parcel_id: Mapped[int | None] = mapped_column(
         ForeignKey("parcels.id", ondelete="SET NULL"), index=True
     )

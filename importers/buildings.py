@@ -1,4 +1,5 @@
-"""Buildings: OpenStreetMap, GeoJSON / GeoPackage / Shapefile, and the register's own.
+"""Buildings: OpenStreetMap, GeoJSON / GeoPackage / Shapefile, CityJSON / CityJSONSeq, and
+the register's own.
 
 A building's height is measured when the source gives one; else estimated from
 its levels (``levels × storey height``); else a default — and ``height_source``
@@ -6,7 +7,11 @@ says which. Each building is linked to the parcel it mostly stands on.
 
 Buildings are matched by a natural key: the OSM id for OpenStreetMap, else the
 city register id (``register_id``) or the building's own cadastral number,
-whichever the file has.
+whichever the file has; a CityJSON object's id is its ``register_id``.
+
+A modelled building (CityJSON) keeps its real surfaces (``model``, heights as in the file)
+and stands where its model does: its ground is the model's lowest point, its height the
+model's extent (``height_source`` ``model``), see ``importers.sources.cityjson``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import orjson
 from psycopg import sql
 from sqlalchemy.engine import URL
 
@@ -35,7 +41,7 @@ from importers.loading import (
     placed_geometries,
     storage_geometries,
 )
-from importers.sources import osm
+from importers.sources import citygml, cityjson, osm
 from importers.sources.vector import VectorSource
 from importers.staging import Column, Stage
 
@@ -88,6 +94,9 @@ STAGE = (
     Column("min_height", "float8"), Column("ground_elevation", "float8"),
     Column("ground_source", "text"), Column("use", "text"),
     Column("year_built", "smallint"), Column("address", "text"), Column("source", "text"),
+    Column("model", "geometry", geometry=True), Column("model_surfaces", "text[]"),
+    Column("model_semantics", "text"), Column("model_lod", "text"), Column("part_of", "text"),
+    Column("attributes", "jsonb"),
 )
 KEYS = {
     "osm": ("osm_type", "osm_id"),
@@ -110,7 +119,7 @@ class BuildingLoader:
         self.stage = Stage(ctx.conn, "stage_buildings", STAGE)
         self.duplicates = Duplicates()
         self.cleaners: dict[str, PolygonCleaner] = {}
-        self.counts = {"repaired": 0, "without_footprint": 0, "with_lines": 0, "with_points": 0,
+        self.counts = {"modelled": 0, "repaired": 0, "without_footprint": 0, "with_lines": 0, "with_points": 0,
                        "height_measured": 0,
                        "height_from_levels": 0, "height_default": 0}
 
@@ -132,13 +141,23 @@ class BuildingLoader:
                                   self.storage, self.cleaners, "lines", numbers)
         points = placed_geometries(batch, batch.extra_geometries.get("points"), source_crs,
                                    self.storage, self.cleaners, "points", numbers)
+        models = placed_geometries(batch, batch.extra_geometries.get("model"), source_crs,
+                                   self.storage, self.cleaners, "geometry", numbers)
         self.counts["repaired"] += repaired
         height, height_source, floors, min_height = self._heights(batch, f)
+        model = {name: batch.columns.get(name) or [None] * batch.size
+                 for name in ("model_surfaces", "model_semantics", "model_lod", "part_of")}
+        modelled = [m is not None for m in model["model_lod"]]
+        for i, from_model in enumerate(batch.columns.get("height_from_model") or ()):
+            if from_model:  # the extent of its model, or of its parts' models
+                height_source[i] = "model"
+        attributes = _json_column(batch)
         keep = keep_good_rows(batch, self.ctx.rejects)
         kept = np.flatnonzero(keep)
         self.counts["without_footprint"] += sum(footprints[i] is None for i in kept)
         self.counts["with_lines"] += sum(lines[i] is not None for i in kept)
         self.counts["with_points"] += sum(points[i] is not None for i in kept)
+        self.counts["modelled"] += sum(modelled[i] for i in kept)
         for name, label in (("height_measured", "measured"), ("height_from_levels", "levels"),
                             ("height_default", "default")):
             self.counts[name] += sum(height_source[i] == label for i in kept)
@@ -151,7 +170,9 @@ class BuildingLoader:
             ground_elevation=f["ground_elevation"],
             ground_source=["source" if g is not None else None for g in f["ground_elevation"]],
             use=f["use"], year_built=f["year_built"],
-            address=f["address"], source=self.source,
+            address=f["address"], source=self.source, model=models,
+            model_surfaces=model["model_surfaces"], model_semantics=model["model_semantics"],
+            model_lod=model["model_lod"], part_of=model["part_of"], attributes=attributes,
         )
         self.ctx.progress.advance(batch.size)
 
@@ -196,6 +217,22 @@ class BuildingLoader:
         return counts
 
 
+def _json_column(batch: Batch) -> list:
+    """The source's own attributes as JSON text for the stage (PostgreSQL's jsonb takes no
+    NUL character: such a row is refused, naming the field)."""
+    values = batch.columns.get("attributes")
+    if values is None:
+        return [None] * batch.size
+    out = []
+    for i, value in enumerate(values):
+        text_ = orjson.dumps(value).decode() if value is not None else None
+        if text_ is not None and "\\u0000" in text_:
+            batch.problem(i, "attributes", "a text holds a NUL character (\\u0000)")
+            text_ = None
+        out.append(text_)
+    return out
+
+
 def import_buildings(
     url: URL, settings: Settings, path: Path, *, crs_name: str | None = None,
     layer: str | None = None, mapping: Mapping[str, str] | None = None,
@@ -215,6 +252,19 @@ def import_buildings(
             for batch in osm.read(path):
                 loader.load(batch, wgs84)
             return loader.finish()
+        reader = (cityjson.CityJsonSource if cityjson.is_cityjson(path)
+                  else citygml.CityGmlSource if citygml.is_citygml(path) else None)
+        if reader is not None:
+            model_source = reader(path, crs_override=crs_name, overrides=settings.crs_overrides)
+            ctx.describe(model_source.format, model_source.crs.name, model_source.total)
+            loader = BuildingLoader(ctx, storage, key="register_id", rules=rules,
+                                    source="cityjson" if reader is cityjson.CityJsonSource else "citygml",
+                                    state_dir=settings.resolved_state_dir)
+            for batch in model_source.batches():
+                loader.load(batch, model_source.crs)
+            counts = loader.finish()
+            counts.extra.update({f"other_{t}_skipped": n for t, n in model_source.skipped.items()})
+            return counts
         source = VectorSource(path, layer=layer, crs_override=crs_name, mapping=mapping or {},
                               fields=VECTOR_FIELDS, overrides=settings.crs_overrides)
         key = next((k for k in ("register_id", "cadastral_number") if k in source.columns), None)

@@ -104,6 +104,13 @@ def buildings(file: Path, crs_name, layer, mappings, height_field, levels_field,
     fields read: height, levels, min_height, min_level, ground_elevation, use,
     year_built, address, kind. Each building is linked to the parcel it mostly
     stands on.
+
+    CityJSON 1.0–2.0 (.city.json) and CityJSONSeq (.city.jsonl): every Building
+    and BuildingPart with the real surfaces of its highest LoD (roofs, walls,
+    ground), its object id as register_id; the CRS from the file's
+    metadata.referenceSystem or --crs (EPSG:7415 gives RD New, heights kept).
+    CityGML 2.0 / 1.0 (.gml): every Building and BuildingPart the same way, its
+    gml:id as register_id, the CRS from the file's srsName or --crs.
     """
     from importers.buildings import HeightRules, import_buildings
 

@@ -95,12 +95,14 @@ class PolygonCleaner:
         self._check_area_of_use(geoms, drop, regions)
         present = ~shapely.is_missing(geoms)
         if self.storage.crs != self.source.crs and present.any():
-            geoms[present] = shapely.transform(geoms[present], self._reproject)
+            geoms[present] = shapely.transform(geoms[present], self._reproject, include_z=None)
             drop(_nonfinite(geoms), "the geometry cannot be reprojected to the storage CRS")
 
     def _reproject(self, coords: np.ndarray) -> np.ndarray:
+        """x, y to the storage CRS; heights (a 3D model's) kept as they are: they are in the
+        height datum of the settings, not above an ellipsoid a datum shift would move."""
         x, y = self.to_storage.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
+        return np.column_stack([x, y, *coords[:, 2:].T])
 
     def _check_area_of_use(self, geoms: np.ndarray, drop, regions: list | None = None) -> None:
         bounds = self.source.bounds

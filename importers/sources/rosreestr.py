@@ -26,11 +26,12 @@ from lxml import etree
 
 from citymodel.planning import register_zone_kind
 from importers.core import FileRejected
+from importers.sources import safexml
 
 KPT10 = "KPT v10 XML"
 EXTRACT = "extract_cadastral_plan_territory XML"
 CIRCLE_SEGMENTS = 16  # per quarter circle
-PROLOG_BYTES = 64 * 1024
+KIND = "Rosreestr"  # for the DOCTYPE refusal
 
 # Purpose of buildings (AssignationBuilding / purpose), from the register's classifier.
 BUILDING_USE = {
@@ -64,38 +65,15 @@ class RegisterObject:
 def sniff(path: Path) -> str | None:
     """KPT10, EXTRACT or None, from the root element, parsed (not guessed from the first
     bytes); refuses a DOCTYPE wherever it stands before the root, however padded."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(PROLOG_BYTES)
-    except OSError:
+    first = safexml.root(path, KIND)
+    if first is None:
         return None
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return None  # not XML: another reader's file
-    try:
-        root = next(iter(_parser(path, events=("start",))), None)
-    except etree.XMLSyntaxError as exc:
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head or "entit" in exc.msg.lower():
-            raise FileRejected(_DOCTYPE.format(path=path)) from None  # e.g. amplification
-        raise FileRejected(f"{path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
-    if root is None:
-        return None
-    _refuse_doctype(path, root[1])
-    name = etree.QName(root[1]).localname
+    name = etree.QName(first).localname
     if name == "extract_cadastral_plan_territory":
         return EXTRACT
     if name == "KPT":
         return KPT10
     return None
-
-
-def _refuse_doctype(path: Path, elem) -> None:
-    docinfo = elem.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise FileRejected(_DOCTYPE.format(path=path))
-
-
-_DOCTYPE = ("{path}: the XML declares a DOCTYPE or entities, which Rosreestr files never do; "
-            "refused (it may be an entity-expansion attack)")
 
 
 def read(path: Path, fmt: str) -> Iterator[RegisterObject]:
@@ -123,31 +101,11 @@ def _kpt_systems(path: Path) -> dict[str | None, str | None]:
     return {el.get("CsId"): el.get("Name") for _, el in _iterparse(path, "{*}CoordSystem")}
 
 
-def _parser(path: Path, **options):
-    """lxml's streaming parser, hardened: no DTD loaded, no entity resolved, nothing
-    fetched, no huge trees."""
-    return etree.iterparse(str(path), resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_comments=True, **options)
-
-
 def _iterparse(path: Path, tags):
-    """The ``tags`` elements at their end; the file is refused at the first one if it has a
-    DOCTYPE (which stands before the root: known by then)."""
-    checked = False
-    for event, elem in _parser(path, events=("end",), tag=tags):
-        if not checked:
-            _refuse_doctype(path, elem)
-            checked = True
-        yield event, elem
+    return safexml.elements(path, tags, KIND)
 
 
-def _release(elem) -> None:
-    """Free what has been read: keeps memory flat on large files."""
-    elem.clear(keep_tail=False)
-    parent = elem.getparent()
-    if parent is not None:
-        while elem.getprevious() is not None:
-            del parent[0]
+_release = safexml.release
 
 
 # -- KPT v10 -----------------------------------------------------------------------
