@@ -15,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +56,7 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     state = directory / "state"
     state.mkdir()
     tiles = directory / "tiles"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
-    env |= {"DATABASE_URL": db.render_as_string(hide_password=False),
-            "CITYMODEL_STATE_DIR": str(state), "CITYMODEL_TILES_DIR": str(tiles)}
+    env = environment(db, state, tiles)
     district = directory / "district"
     subprocess.run([sys.executable, str(Path(__file__).parent.parent / "scripts" / "generate_district.py"),
                     str(district), "--buildings", str(buildings), "--seed", "3"],
@@ -79,6 +79,25 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
     log = directory / "server.log"
     url, process = launch(env, log)
     return Server(url, db, keys, tiles, state, env, log), process
+
+
+def environment(db: URL, state: Path, tiles: Path) -> dict[str, str]:
+    """This process's environment without CITYMODEL_ settings, pointed at a database, a
+    state directory and a tiles directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
+    return env | {"DATABASE_URL": db.render_as_string(hide_password=False),
+                  "CITYMODEL_STATE_DIR": str(state), "CITYMODEL_TILES_DIR": str(tiles)}
+
+
+@contextmanager
+def serving(db: URL, state: Path, tiles: Path, log: Path) -> Iterator[str]:
+    """`citymodel serve` of this database, state and tiles while the block runs: its URL."""
+    url, server = launch(environment(db, state, tiles), log)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def launch(env: dict[str, str], log: Path, command: tuple[str, ...] = (sys.executable, "-m", "citymodel"),

@@ -5,7 +5,6 @@ renderer bent by that scale: then every tile's roofs get their own brightness.)"
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -95,11 +94,7 @@ def test_flat_roofs_in_tiles_of_different_scales_are_equally_bright(db, browser,
         WHERE kind = 'building' AND min_height = 0) t""")
     lon, lat = np.mean([(r[1], r[2]) for r in roofs], axis=0)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYMODEL_")}
-    env |= {"DATABASE_URL": db.render_as_string(hide_password=False), "CITYMODEL_TILES_DIR": str(tiles),
-            "CITYMODEL_STATE_DIR": str(tmp_path / "state")}
-    url, server = api_server.launch(env, tmp_path / "server.log")
-    try:
+    with api_server.serving(db, tmp_path / "state", tiles, tmp_path / "server.log") as url:
         with viewer_page(browser, f"{url}/#view={lon:.6f},{lat:.6f},1400,0,-90") as page:
             settle(page)
             page.evaluate(UNDER_ONE_SUN)
@@ -107,9 +102,6 @@ def test_flat_roofs_in_tiles_of_different_scales_are_equally_bright(db, browser,
             seen = page.evaluate(ROOFS_ON_SCREEN, [[int(r[0]), r[1], r[2], r[3]] for r in roofs])
             shot(page, "shading-roofs")
             assert page.page_errors == []
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     brightness = defaultdict(list)  # tile → the roofs' brightness
     for roof in seen:
         brightness[tile_of[roof["id"]]].append(roof["brightness"])

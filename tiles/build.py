@@ -5,7 +5,8 @@ a symbolic link to the current build — is switched to it in one atomic rename.
 build that fails or is killed leaves the previous tileset in place and served.
 
 Heights: a building stands from its ground elevation plus its ``min_height`` to
-its ground elevation plus its ``height``. Ground elevations are above sea level by
+its ground elevation plus its ``height``; a modelled building (CityJSON, CityGML) is
+drawn as its own surfaces (``tiles.model``), at the heights of its model. Ground elevations are above sea level by
 default (the ``height_datum`` setting): the geoid undulation is added to make them
 ellipsoidal, as 3D Tiles needs (see ``tiles.geoid``). A building without a ground
 elevation stands on the ellipsoid (height 0), as on a globe without terrain.
@@ -27,13 +28,15 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
+import pyproj
 import shapely
 from sqlalchemy.engine import URL
 
-from citymodel import database
+from citymodel import database, surfaces
 from citymodel.errors import CitymodelError
 from tiles import geoid, gltf
-from tiles.extrude import ecef, extrude
+from tiles.extrude import ecef, extrude, join
+from tiles.model import model_mesh
 from tiles.tiling import Tile, quadtree
 
 QUERY = """
@@ -45,7 +48,8 @@ WITH latest AS (  -- the newest lot on each parcel
      AND ST_Contains(b.footprint, ST_PointOnSurface(q.footprint))
     WHERE q.kind = 'part'
 )
-SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)) AS wkb, b.height, b.min_height,
+SELECT b.id, ST_AsBinary(ST_Transform(b.footprint, 4326)) AS wkb, ST_AsBinary(b.model) AS model,
+       b.model_surfaces, b.height, b.min_height,
        b.ground_elevation AS ground, b.floors, b.use, b.year_built, b.address,
        b.height_source, b.cadastral_number, p.cadastral_number AS parcel, latest.status AS auction_status
 FROM buildings b
@@ -56,7 +60,7 @@ WHERE b.footprint IS NOT NULL AND b.id NOT IN (SELECT id FROM drawn_by_parts)
 ORDER BY b.id
 """
 READ_CHUNK = 100_000  # rows fetched at a time: memory holds one chunk of raw rows
-FORMAT = "citymodel-tiles-2"  # bump when the output changes for the same input
+FORMAT = "citymodel-tiles-3"  # bump when the output changes for the same input
 MANIFEST = "manifest.json"
 ATTRIBUTES = ("floors", "use", "year_built", "address", "height_source", "cadastral_number",
               "parcel", "auction_status")
@@ -105,6 +109,8 @@ class Buildings:
     base: np.ndarray  # ellipsoidal metres
     top: np.ndarray
     height: np.ndarray
+    models: np.ndarray  # shapely MultiPolygon Z (lon, lat, ellipsoidal height) or None
+    surface_classes: list  # per model: each surface's class (citymodel.surfaces), or None
     attributes: dict[str, np.ndarray]  # object arrays: a tile's rows are taken in one call
     digests: list[bytes]  # of each building's inputs: what a tile's content depends on
 
@@ -122,7 +128,7 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
     if where:
         filters.append(f"AND ({where.replace('%', '%%') if params else where})")
     columns: dict[str, list] = {}
-    footprints, digests = [], []
+    footprints, models, digests = [], [], []
     # how heights are read is part of every building's inputs
     salt = hashlib.blake2b(repr(heights).encode(), digest_size=32).digest()
     with database.raw_connect(url, application_name="citymodel tiles") as conn:
@@ -134,24 +140,30 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
             while rows := cursor.fetchmany(READ_CHUNK):
                 names = [c.name for c in cursor.description]
                 blake2b = hashlib.blake2b
-                # (id, wkb, the rest): WKB as is (self-delimiting) and the rest by repr
-                digests += [blake2b(row[1] + repr(row[:1] + row[2:]).encode(), digest_size=16,
-                                    key=salt).digest() for row in rows]
+                # (id, wkb, model, the rest): WKB as is (self-delimiting) and the rest by repr
+                digests += [blake2b(row[1] + (row[2] or b"") + repr(row[:1] + row[3:]).encode(),
+                                    digest_size=16, key=salt).digest() for row in rows]
                 for name, values in zip(names, zip(*rows), strict=True):
                     if name == "wkb":
                         footprints.append(shapely.from_wkb(np.array(values, dtype=object)))
+                    elif name == "model":
+                        models.append(shapely.from_wkb(np.array(values, dtype=object)))
                     else:
                         columns.setdefault(name, []).extend(values)
         except psycopg.Error as exc:  # a bad --where
             raise BuildFailed(f"cannot read the buildings: {' '.join(str(exc).split())}") from None
+        to_lonlat = _model_transformer(conn)
     if not digests:
-        columns = {name: [] for name in ("id", "ground", "min_height", "height", *ATTRIBUTES)}
+        columns = {name: [] for name in ("id", "ground", "min_height", "height", "model_surfaces",
+                                         *ATTRIBUTES)}
     footprints = np.concatenate(footprints) if footprints else np.array([], dtype=object)
-    ground = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
+    models = np.concatenate(models) if models else np.array([], dtype=object)
+    given = np.array([np.nan if g is None else g for g in columns["ground"]], dtype=float)
     points = shapely.centroid(footprints)
     centres = np.column_stack([shapely.get_x(points), shapely.get_y(points)])  # NaN when empty
-    ground = geoid.ellipsoidal(ground, centres[:, 0], centres[:, 1], heights.datum, heights.geoid_grid)
+    ground = geoid.ellipsoidal(given, centres[:, 0], centres[:, 1], heights.datum, heights.geoid_grid)
     ground = np.nan_to_num(ground, nan=0.0)  # without a ground: on the ellipsoid, as on a globe without terrain
+    models = _place_models(models, ground - np.nan_to_num(given), to_lonlat)
     return Buildings(
         ids=np.array(columns["id"], dtype=np.int64),
         footprints=footprints,
@@ -159,9 +171,38 @@ def read_buildings(url: URL, *, bbox: tuple[float, float, float, float] | None =
         base=ground + np.array(columns["min_height"], dtype=float),
         top=ground + np.array(columns["height"], dtype=float),
         height=np.array(columns["height"], dtype=float),
+        models=models,
+        surface_classes=[None if t is None else surfaces.tile_class(t) for t in columns["model_surfaces"]],
         attributes={name: _objects(columns[name]) for name in ATTRIBUTES},
         digests=digests,
     )
+
+
+def _model_transformer(conn: psycopg.Connection) -> pyproj.Transformer | None:
+    """Storage CRS → longitude/latitude for models, or None when they are stored so. Done
+    here rather than by ST_Transform, which would move heights by the datum shift between
+    ellipsoids: a model's heights are in the height datum of the settings, and stay."""
+    row = conn.execute(
+        "SELECT s.srid, s.srtext FROM geometry_columns g JOIN spatial_ref_sys s ON s.srid = g.srid "
+        "WHERE g.f_table_name = 'buildings' AND g.f_geometry_column = 'model'").fetchone()
+    if row is None or row[0] == 4326:
+        return None
+    return pyproj.Transformer.from_crs(pyproj.CRS.from_wkt(row[1]), 4326, always_xy=True)
+
+
+def _place_models(models: np.ndarray, shift: np.ndarray, to_lonlat) -> np.ndarray:
+    """Models in lon/lat with ellipsoidal heights: each lifted by its building's ``shift``
+    (the geoid undulation when heights are orthometric)."""
+    present = np.flatnonzero(~shapely.is_missing(models))
+    if not len(present):
+        return models
+    coords, owner = shapely.get_coordinates(models[present], include_z=True, return_index=True)
+    if to_lonlat is not None:
+        coords[:, 0], coords[:, 1] = to_lonlat.transform(coords[:, 0], coords[:, 1])
+    coords[:, 2] += shift[present][owner]
+    placed = models.copy()
+    placed[present] = shapely.set_coordinates(models[present].copy(), coords)
+    return placed
 
 
 def _objects(values: list) -> np.ndarray:
@@ -301,6 +342,8 @@ def _subset(b: Buildings, rows: np.ndarray) -> dict:
     return {
         "ids": b.ids[rows], "wkb": shapely.to_wkb(b.footprints[rows]), "base": b.base[rows],
         "top": b.top[rows], "height": b.height[rows],
+        "models": shapely.to_wkb(b.models[rows], output_dimension=3),
+        "classes": [b.surface_classes[i] for i in rows],
         "attributes": {k: v[rows].tolist() for k, v in b.attributes.items()},
     }
 
@@ -311,7 +354,20 @@ def encode_tile(data: dict) -> tuple[bytes, dict[int, str]]:
     box = shapely.total_bounds(footprints)
     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     centre_ecef = ecef(np.array([centre[0]]), np.array([centre[1]]), np.array([0.0]))[0]
-    mesh = extrude(footprints, data["base"], data["top"], centre, centre_ecef)
+    models = shapely.from_wkb(data["models"])
+    modelled = ~shapely.is_missing(models)
+    meshes = []
+    if (~modelled).any():
+        extruded = np.flatnonzero(~modelled)
+        mesh = extrude(footprints[extruded], data["base"][extruded], data["top"][extruded],
+                       centre, centre_ecef)
+        mesh.feature_ids = extruded[mesh.feature_ids].astype(np.uint32)
+        mesh.skipped = {int(extruded[k]): why for k, why in mesh.skipped.items()}
+        meshes.append(mesh)
+    if modelled.any():
+        rows = np.flatnonzero(modelled)
+        meshes.append(model_mesh(models[rows], [data["classes"][i] for i in rows], rows, centre_ecef))
+    mesh = join(meshes)
     mesh.positions += centre_ecef  # the glTF node carries the centre (RTC)
     a = data["attributes"]
     rows = {

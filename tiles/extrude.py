@@ -3,7 +3,8 @@
 Input is an array of (Multi)Polygon footprints in longitude/latitude with a base and
 a top height (ellipsoidal metres) per building; output is one mesh for the lot:
 vertex positions in Earth-centred coordinates (EPSG:4978) relative to a centre,
-flat normals, triangle indices and a feature id (the building's row) per vertex.
+flat normals, triangle indices, a feature id (the building's row) and the surface's
+class (roof, wall, ground) per vertex.
 
 Rings are oriented once (exteriors counter-clockwise, holes clockwise, seen from
 above), so every wall's outward normal is its edge turned to the right. Roofs and
@@ -19,6 +20,8 @@ import mapbox_earcut
 import numpy as np
 import shapely
 
+from citymodel.surfaces import GROUND, ROOF, WALL
+
 EARTH_RADIUS = 6_378_137.0  # WGS 84 semi-major axis
 _E2 = 6.69437999014e-3  # WGS 84 first eccentricity squared
 
@@ -30,10 +33,28 @@ class Mesh:
     indices: np.ndarray  # (m,) uint32, counter-clockwise seen from outside
     feature_ids: np.ndarray  # (n,) uint32: the building's row in the input
     skipped: dict[int, str] = field(default_factory=dict)  # row → why it was not extruded
+    surface: np.ndarray | None = None  # (n,) uint8: the class of each vertex's surface
+    # (citymodel.surfaces.TILE_CLASSES)
 
     @property
     def empty(self) -> bool:
         return len(self.indices) == 0
+
+
+def join(meshes: list[Mesh]) -> Mesh:
+    """One mesh of several (positions relative to the same centre)."""
+    offsets = np.cumsum([0] + [len(m.positions) for m in meshes[:-1]])
+    skipped: dict[int, str] = {}
+    for m in meshes:
+        skipped.update(m.skipped)
+    return Mesh(
+        positions=np.concatenate([m.positions for m in meshes]),
+        normals=np.concatenate([m.normals for m in meshes]),
+        indices=np.concatenate([m.indices + np.uint32(o) for m, o in zip(meshes, offsets, strict=True)]),
+        feature_ids=np.concatenate([m.feature_ids for m in meshes]),
+        skipped=skipped,
+        surface=np.concatenate([m.surface for m in meshes]),
+    )
 
 
 def ecef(lon: np.ndarray, lat: np.ndarray, height: np.ndarray) -> np.ndarray:
@@ -152,7 +173,9 @@ def extrude(footprints: np.ndarray, base: np.ndarray, top: np.ndarray,
     quad = 2 * n + 4 * np.arange(len(i))[:, None]
     wall_triangles = np.concatenate([quad + [0, 1, 2], quad + [0, 2, 3]])
     indices = np.concatenate([cap.ravel(), (cap[:, ::-1] + n).ravel(), wall_triangles.ravel()])
-    return Mesh(positions, normals, indices.astype(np.uint32), feature_ids.astype(np.uint32), skipped)
+    surface = np.repeat(np.array([ROOF, GROUND, WALL], dtype=np.uint8), [n, n, 4 * len(i)])
+    return Mesh(positions, normals, indices.astype(np.uint32), feature_ids.astype(np.uint32), skipped,
+                surface)
 
 
 def last_index(start: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -9,6 +9,10 @@
 - ``EXT_mesh_features`` gives each building a feature id indexing the property
   table of ``EXT_structural_metadata``, whose schema types every property; NULLs
   are written as the property's ``noData`` value.
+- Each vertex's surface class (roof, wall, ground, other: ``citymodel.surfaces``) is the
+  ``_SURFACE_CLASS`` attribute (unsigned bytes), declared as the ``surface_class``
+  property attribute of the ``surface`` class, for viewers to colour roofs and walls
+  apart (CesiumJS: ``fsInput.attributes.surface_class`` in a custom shader).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from citymodel.models import HEIGHT_SOURCES, PROPOSED_HEIGHT_SOURCE
+from citymodel.surfaces import TILE_CLASSES
 from tiles.extrude import Mesh
 
 GLB_MAGIC, GLB_VERSION = 0x46546C67, 2
@@ -75,7 +80,12 @@ def schema() -> dict:
         properties[p.name] = entry
     return {
         "id": "citymodel",
-        "classes": {"building": {"name": "Building", "properties": properties}},
+        "classes": {
+            "building": {"name": "Building", "properties": properties},
+            "surface": {"name": "Surface", "properties": {"surface_class": {
+                "type": "SCALAR", "componentType": "UINT8", "description": "what the surface is: "
+                + ", ".join(f"{i} {name}" for i, name in enumerate(TILE_CLASSES))}}},
+        },
         "enums": {
             name: {"valueType": "UINT8", "values": [{"name": v, "value": i} for i, v in enumerate(values)]}
             for name, values in ENUMS.items()
@@ -143,6 +153,12 @@ def encode(mesh: Mesh, rows: dict[str, Sequence], count: int) -> bytes:
         "bufferView": buffer.view(ids.tobytes(), target=ARRAY_BUFFER, stride=4),
         "componentType": FLOAT, "count": len(ids), "type": "SCALAR",
     })
+    surface = np.zeros((len(mesh.positions), 4), dtype=np.uint8)
+    surface[:, 0] = mesh.surface if mesh.surface is not None else len(TILE_CLASSES) - 1
+    accessors.append({
+        "bufferView": buffer.view(surface.tobytes(), target=ARRAY_BUFFER, stride=4),
+        "componentType": UNSIGNED_BYTE, "count": len(surface), "type": "SCALAR",
+    })
     wide = len(mesh.positions) > 65535
     indices = mesh.indices.astype(np.uint32 if wide else np.uint16)
     accessors.append({
@@ -166,19 +182,26 @@ def encode(mesh: Mesh, rows: dict[str, Sequence], count: int) -> bytes:
         "scenes": [{"nodes": [0]}],
         "nodes": [{"mesh": 0, "translation": low.tolist(), "scale": (extent / QUANT).tolist()}],
         "meshes": [{"primitives": [{
-            "attributes": {"POSITION": 0, "NORMAL": 1, "_FEATURE_ID_0": 2},
-            "indices": 3,
+            "attributes": {"POSITION": 0, "NORMAL": 1, "_FEATURE_ID_0": 2, "_SURFACE_CLASS": 3},
+            "indices": 4,
             "mode": 4,
             "material": 0,
-            "extensions": {"EXT_mesh_features": {"featureIds": [
-                {"featureCount": count, "attribute": 0, "propertyTable": 0}]}},
+            "extensions": {
+                "EXT_mesh_features": {"featureIds": [
+                    {"featureCount": count, "attribute": 0, "propertyTable": 0}]},
+                "EXT_structural_metadata": {"propertyAttributes": [0]},
+            },
         }]}],
         "materials": [{"pbrMetallicRoughness": {"baseColorFactor": [0.86, 0.84, 0.8, 1.0],
                                                 "metallicFactor": 0.0, "roughnessFactor": 0.9}}],
         "accessors": accessors,
         "bufferViews": buffer.views,
         "buffers": [{"byteLength": 0}],
-        "extensions": {"EXT_structural_metadata": {"schema": schema(), "propertyTables": [table]}},
+        "extensions": {"EXT_structural_metadata": {
+            "schema": schema(), "propertyTables": [table],
+            "propertyAttributes": [{"class": "surface",
+                                    "properties": {"surface_class": {"attribute": "_SURFACE_CLASS"}}}],
+        }},
     }
     binary = buffer.bytes()
     document["buffers"][0]["byteLength"] = len(binary)

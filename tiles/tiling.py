@@ -13,6 +13,10 @@ exactly the error, in metres, of drawing it without its children; leaves have 0.
 A child leaves out a subset of what its parent leaves out, so its error never
 exceeds the parent's. Bounding regions are tight: the union of the tile's own
 buildings and its children's regions, so children always lie inside parents.
+
+A tile's positions are 16-bit integers across its extent, so a tile also splits when
+its buildings' centres lie more than ``MAX_EXTENT_M`` apart (a model of several towns,
+say), keeping none itself: positions stay within about 6 cm of the truth.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MAX_LEVEL = 20
+MAX_EXTENT_M = 4_000.0  # across a tile's building centres; / 65,535 steps ≈ 6 cm
+METRES_PER_DEGREE = 111_319.49
 
 
 @dataclass
@@ -57,10 +63,12 @@ def quadtree(centres: np.ndarray, sizes: np.ndarray, bounds: np.ndarray, *,
 
 
 def _split(level, x, y, members, centres, sizes, rank, max_features, coarse) -> Tile:
-    if len(members) <= max_features or level == MAX_LEVEL:
+    wide = _extent_m(centres[members]) > MAX_EXTENT_M
+    if (len(members) <= max_features and not wide) or level == MAX_LEVEL:
         return Tile(level, x, y, members, 0.0)
     ranked = members[np.argsort(rank[members], kind="stable")]
-    content, omitted = ranked[:coarse], ranked[coarse:]
+    keep = coarse if len(members) > max_features else 0  # a wide tile keeps none itself
+    content, omitted = ranked[:keep], ranked[keep:]
     tile = Tile(level, x, y, np.sort(content), float(sizes[omitted].max()))
     members = np.sort(omitted)  # the children add what this tile leaves out
     w, s = centres[members].min(axis=0)  # the cell shrinks to its members: no empty levels
@@ -74,6 +82,11 @@ def _split(level, x, y, members, centres, sizes, rank, max_features, coarse) -> 
             tile.children.append(_split(level + 1, 2 * x + dx, 2 * y + dy, members[mask],
                                         centres, sizes, rank, max_features, coarse))
     return tile
+
+
+def _extent_m(centres: np.ndarray) -> float:
+    (w, s), (e, n) = centres.min(axis=0), centres.max(axis=0)
+    return float(max((e - w) * np.cos(np.radians((s + n) / 2)), n - s) * METRES_PER_DEGREE)
 
 
 def _regions(tile: Tile, bounds: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from api.routes.terrain import served as served_terrain
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
 from citymodel.records import LOT_STATUSES, OPEN_LOT_STATUSES
+from citymodel.surfaces import TILE_CLASSES
 from tiles import geoid
 
 router = APIRouter(tags=["Viewer"])
@@ -62,7 +63,8 @@ async def viewer_config(request: Request):
             "home_ground": cached[2],
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
             "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES),
-            "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES)}
+            "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES),
+            "surface_classes": list(TILE_CLASSES)}
 
 
 WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios", "terrain")

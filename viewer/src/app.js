@@ -13,7 +13,7 @@ import { createParcelsLayer } from "./parcels-layer.js";
 import { BuildableLayer, LINE_COLOUR, SERVICE_STYLES, ServicesLayer, ZONE_STYLES, createNetworksLayers, createZonesLayer } from "./planning-layers.js";
 import { ScenariosPanel } from "./scenarios.js";
 import { setUpSearch } from "./search.js";
-import { THEMES, buildingStyle, liveAuctionStatuses, setOpenStatuses } from "./themes.js";
+import { THEMES, buildingStyle, liveAuctionStatuses, setOpenStatuses, surfaceShader } from "./themes.js";
 import { MeasureTool, cityNoon, cityTime, setShadows } from "./tools.js";
 import { cameraView, readState, setCameraView, writeState } from "./url-state.js";
 
@@ -200,6 +200,9 @@ async function applyStyle() {
   if (request !== styleRequest) return;  // another choice was made meanwhile
   if (tileset) {
     tileset.style = buildingStyle(state.theme, state.filter, statuses, scenarios.hidden);
+    if ((state.theme === "surfaces") !== Boolean(tileset.customShader)) {
+      tileset.customShader = state.theme === "surfaces" ? surfaceShader(config.surface_classes || ["roof", "wall", "ground", "other"]) : undefined;
+    }
     highlightAfterRestyle();
   }
   showLegend();

@@ -3,7 +3,8 @@ const STRINGS = {
   ru: {
     searchPlaceholder: "Кадастровый номер, квартал или адрес", theme: "Раскраска", themeNone: "нет",
     themeHeight: "по высоте", themeUse: "по назначению", themeYear: "по году постройки",
-    themeAuction: "по статусу торгов", show: "Здания", filterAll: "все",
+    themeAuction: "по статусу торгов", themeSurfaces: "крыши и стены", surfaceRoof: "крыша",
+    surfaceWall: "стена", surfaceGround: "основание", show: "Здания", filterAll: "все",
     filterOpen: "открытые торги", filterAny: "любые торги",
     parcelsLayer: "Участки", auctionsPanel: "Торги", shadows: "Тени", measure: "Линейка", share: "Ссылка",
     linkCopied: "Ссылка на этот вид скопирована", shadowTime: "Дата и время (в городе)",
@@ -75,6 +76,7 @@ const STRINGS = {
   en: {
     searchPlaceholder: "Cadastral number, quarter or address", theme: "Colour by", themeNone: "none",
     themeHeight: "height", themeUse: "use", themeYear: "year built", themeAuction: "auction status",
+    themeSurfaces: "roofs and walls", surfaceRoof: "roof", surfaceWall: "wall", surfaceGround: "ground",
     show: "Buildings", filterAll: "all", filterOpen: "open auctions",
     filterAny: "any auction", parcelsLayer: "Parcels", auctionsPanel: "Auctions",
     shadows: "Shadows", measure: "Measure", share: "Link", linkCopied: "A link to this view was copied",

@@ -29,10 +29,30 @@ export const THEMES = {
     ["${year_built} < 1917", "color('#8c510a')"], ["${year_built} < 1960", "color('#d8b365')"],
     ["${year_built} < 1991", "color('#5ab4ac')"], ["true", "color('#01665e')"]] },
     legend: [["#8c510a", "< 1917"], ["#d8b365", "1917–1960"], ["#5ab4ac", "1960–1991"], ["#01665e", "≥ 1991"], ["#cccccc", "?"]] },
+  surfaces: {  // roofs, walls and ground apart: a custom shader over each vertex's surface class
+    colours: { roof: "#b5533c", wall: "#e8e2d4", ground: "#5a5a5a", other: "#9e9e9e" },
+    legend: [["#b5533c", "surfaceRoof"], ["#e8e2d4", "surfaceWall"], ["#5a5a5a", "surfaceGround"]] },
   auction: {  // coloured from live statuses: see buildingStyle
     legend: [["#1a9850", "statusOpen"], ["#fee08b", "statusDetermining"], ["#4575b4", "statusCompleted"],
       ["#d73027", "statusCanceled"], [NO_AUCTION, "statusNone"]] },
 };
+
+// The shader of the "surfaces" theme: the tiles carry each vertex's surface class (the
+// _SURFACE_CLASS attribute, tiles/gltf.py), indexing the API's list of classes.
+export function surfaceShader(classes) {
+  const linear = (css) => {
+    const c = Cesium.Color.fromCssColorString(css);
+    return `vec3(${[c.red, c.green, c.blue].map((v) => Math.pow(v, 2.2).toFixed(4)).join(", ")})`;
+  };
+  const colours = THEMES.surfaces.colours;
+  const cases = classes.map((name, i) => `if (abs(surface - ${i}.0) < 0.5) material.diffuse = ${linear(colours[name] || colours.other)};`);
+  return new Cesium.CustomShader({
+    fragmentShaderText: `void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
+  float surface = fsInput.attributes.surface_class;
+  ${cases.join("\n  else ")}
+}`,
+  });
+}
 
 // Auction statuses change between tile builds: read them from the API (each parcel with a
 // lot, and its newest lot's status), keyed by cadastral number.
