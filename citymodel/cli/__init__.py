@@ -20,6 +20,7 @@ PLUGINS = "citymodel.commands"
 # Each subcommand's module is imported only when that subcommand runs (or --help lists
 # them), so `citymodel tiles build` does not pay for loading the importers, and so on.
 CORE = {"db": "citymodel.cli.db:db", "users": "citymodel.cli.users:users",
+        "export": "citymodel.cli.export:export",
         "scenarios": "citymodel.cli.scenarios:scenarios"}
 
 

@@ -224,8 +224,8 @@ class CityJsonSource:
                 row.shape = _shape(obj.get("geometry"), feature.vertices)
             except GeometryProblem as exc:
                 row.problem = ("geometry", str(exc))
-            parents = [p for p in obj.get("parents") or () if p in feature.objects]
-            row.part_of = parents[0] if kind == "part" and parents else None
+            parents = [p for p in obj.get("parents") or () if isinstance(p, str)]
+            row.part_of = parents[0] if kind == "part" and parents else None  # here or elsewhere
             rows.append(row)
             by_id[key] = row
         for row in rows:  # a building without geometry of its own is made of its parts

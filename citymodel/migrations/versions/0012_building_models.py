@@ -42,6 +42,8 @@ def upgrade() -> None:
     op.add_column("buildings", sa.Column("model_lod", sa.Text(), nullable=True))
     op.add_column("buildings", sa.Column("part_of", sa.Text(), nullable=True))
     op.add_column("buildings", sa.Column("attributes", JSONB(), nullable=True))
+    op.create_index("buildings_part_of", "buildings", ["part_of"], unique=False,
+                    postgresql_where=sa.text("part_of IS NOT NULL"))
     op.create_check_constraint("buildings_model_complete", "buildings", MODEL_COMPLETE)
     op.create_check_constraint("buildings_model_semantics", "buildings", sql_in("model_semantics", SEMANTICS))
     types = ", ".join(f"'{t}'" for t in SURFACE_TYPES)
@@ -58,5 +60,6 @@ def downgrade() -> None:
                                sql_in("height_source", OLD_HEIGHT_SOURCES))
     for name in ("buildings_model_surfaces", "buildings_model_semantics", "buildings_model_complete"):
         op.drop_constraint(name, "buildings", type_="check")
+    op.drop_index("buildings_part_of", table_name="buildings")
     for column in ("attributes", "part_of", "model_lod", "model_semantics", "model_surfaces", "model"):
         op.drop_column("buildings", column)
