@@ -21,6 +21,7 @@ from api.routes import (
     features,
     landing,
     parcels,
+    procurement,
     rights,
     scenarios,
     services,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Content-Crs", "Location"])
     for module in (landing, features, tiles3d, terrain, vector_tiles, parcels, services, scenarios,
-                   auctions, rights, auth_routes, viewer):
+                   auctions, rights, procurement, auth_routes, viewer):
         app.include_router(module.router)
     if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets (after
         # the routes, so that /viewer/config.json is the API's)

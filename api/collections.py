@@ -3,7 +3,8 @@
 A collection is a FROM clause, an id, a geometry and named properties, each a trusted
 SQL expression written here. Requests pick among these names; values from requests
 only ever travel as query parameters. No collection exposes personal data: holder
-names and INNs live in ``rights``, which only parcel cards show, and only to officials.
+names and INNs live in ``rights``, which only parcel cards show, and only to officials;
+suppliers who are persons are not named in ``procurements``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from citymodel.models import BUILDING_KINDS, HEIGHT_SOURCES
 from citymodel.records import LOT_STATUSES
 from citymodel.planning import CAPACITY_UNITS, SERVICE_CATEGORIES, ZONE_KINDS
+from citymodel.procurement import KINDS as PROCUREMENT_KINDS
+from citymodel.procurement import LAWS as PROCUREMENT_LAWS
+from citymodel.procurement import STATUSES as PROCUREMENT_STATUSES
 
 # The newest lot on a parcel (the function of migration 0009, inlined by the planner):
 # its status is the parcel's auction status.
@@ -266,6 +270,69 @@ SERVICES = Collection(
 )
 
 
+# What a procurement concerns, drawn: its parcels and the footprints of its buildings; the
+# ways it was linked; its suppliers' names where they are companies (a person's name never:
+# it is personal data, shown on the procurement's own page to officials only)
+PROCUREMENT_OBJECTS = """LEFT JOIN LATERAL (
+    SELECT ST_Multi(ST_Union(coalesce(op.geom, ob.footprint))) AS geom,
+           string_agg(DISTINCT po.method, ', ') AS methods,
+           array_remove(array_agg(DISTINCT coalesce(op.cadastral_number, ob.cadastral_number)), NULL) AS objects
+    FROM procurement_objects po LEFT JOIN parcels op ON op.id = po.parcel_id
+    LEFT JOIN buildings ob ON ob.id = po.building_id WHERE po.procurement_id = pr.id) pg ON true"""
+PROCUREMENT_SUPPLIERS = """LEFT JOIN LATERAL (
+    SELECT string_agg(CASE WHEN ps.kind IN ('legal_entity', 'foreign_legal_entity') THEN ps.name
+                           ELSE NULL END, '; ' ORDER BY ps.position) AS names
+    FROM procurement_suppliers ps WHERE ps.procurement_id = pr.id) pn ON true"""
+
+PROCUREMENTS = Collection(
+    id="procurements",
+    title="Public procurement",
+    description="Notices and contracts of public procurement (44-ФЗ, 223-ФЗ), drawn by the "
+                "parcels and buildings they concern.",
+    from_sql="procurements pr " + PROCUREMENT_OBJECTS + " " + PROCUREMENT_SUPPLIERS,
+    id_sql="pr.id",
+    geometry_sql="pg.geom",
+    geometry_type="MultiPolygon",
+    spatial_sql="EXISTS (SELECT 1 FROM procurement_objects so LEFT JOIN parcels sp ON sp.id = so.parcel_id "
+                "LEFT JOIN buildings sb ON sb.id = so.building_id WHERE so.procurement_id = pr.id "
+                "AND coalesce(sp.geom, sb.footprint) && {env} "
+                "AND ST_Intersects(coalesce(sp.geom, sb.footprint), {env}))",
+    temporal="signed_on",
+    properties=(
+        Property("kind", "pr.kind", "string", "Kind", enum=PROCUREMENT_KINDS),
+        Property("law", "pr.law", "string", "Law", enum=PROCUREMENT_LAWS,
+                 description="44: 44-ФЗ; 223: 223-ФЗ"),
+        Property("purchase_number", "pr.purchase_number", "string", "Purchase number",
+                 description="The notice's number (a contract's: its notice's)"),
+        Property("registry_number", "pr.registry_number", "string", "Contract registry number"),
+        Property("subject", "pr.subject", "string", "Subject"),
+        Property("price", "pr.price::float8", "number", "Price",
+                 description="A contract's price; a notice's maximum price"),
+        Property("currency", "pr.currency", "string", "Currency"),
+        Property("published_on", "pr.published_on", "string", "Published", format="date"),
+        Property("signed_on", "pr.signed_on", "string", "Signed", format="date"),
+        Property("starts_on", "pr.starts_on", "string", "Execution starts", format="date"),
+        Property("ends_on", "pr.ends_on", "string", "Execution ends", format="date"),
+        Property("status", "pr.status", "string", "Status", enum=PROCUREMENT_STATUSES),
+        Property("construction_works", "pr.construction_works", "boolean", "Construction works"),
+        Property("customer", "pr.customer_name", "string", "Customer"),
+        Property("customer_inn", "pr.customer_inn", "string", "Customer's INN"),
+        Property("okpd2", "' ' || array_to_string(pr.okpd2, ' ') || ' '", "string", "ОКПД2 codes",
+                 description="Space-separated, with a space before the first: filter a prefix with "
+                             "LIKE '% 41%'"),
+        Property("suppliers", "pn.names", "string", "Suppliers",
+                 description="Companies; suppliers who are persons are not named here"),
+        Property("link_methods", "pg.methods", "string", "Linked by",
+                 description="How it was linked to its parcels and buildings: cadastral_number, "
+                             "address, register_id, manual"),
+        Property("objects", "pg.objects", "array", "Objects",
+                 description="Cadastral numbers of the parcels and buildings it concerns"),
+    ),
+    base_from_sql="procurements pr",
+    joined=("pg", "pn"),
+)
+
+
 def _register_parts(id_: str, title: str, description: str, column: str, geometry_type: str):
     """The lines or points of register objects (buildings.lines / buildings.points)."""
     base = f"(SELECT * FROM buildings WHERE {column} IS NOT NULL) o"
@@ -297,4 +364,4 @@ POINT_OBJECTS = _register_parts(
     "points", "MultiPoint")
 
 COLLECTIONS = {c.id: c for c in (PARCELS, BUILDINGS, LOTS, ZONES, SERVICES, LINEAR_OBJECTS,
-                                 POINT_OBJECTS)}
+                                 POINT_OBJECTS, PROCUREMENTS)}

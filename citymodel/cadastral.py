@@ -28,6 +28,18 @@ _ZERO_STRIPPED = re.compile(
 
 # Russian registers (ЕГРН, torgi.gov.ru) write times without a zone: Moscow time.
 REGISTER_TIME_ZONE = ZoneInfo("Europe/Moscow")
+# a cadastral number standing in free text (a lot's description, a contract's subject):
+# as registers write it; or in any spelling people use — zero-stripped (77:1:1001:1234),
+# spaces around the colons
+IN_TEXT = re.compile(r"(?<![\d:])\d{2}:\d{2}:\d{6,7}:\d+(?![\d:])")
+IN_TEXT_ANY = re.compile(r"(?<![\d:])\d{2}\s?:\s?\d{1,2}\s?:\s?\d{1,7}\s?:\s?\d{1,10}(?![\d:])")
+
+
+def numbers_in(*texts: str | None, any_spelling: bool = False) -> list[str]:
+    """The cadastral numbers written in texts, in order, as written (spaces dropped); with
+    ``any_spelling`` zero-stripped ones too (:func:`lookup_key` reads them)."""
+    pattern = IN_TEXT_ANY if any_spelling else IN_TEXT
+    return [_SPACES.sub("", m) for t in texts if t for m in pattern.findall(t)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,10 @@ from citymodel.planning import (
     SERVICE_CATEGORIES,
     ZONE_KINDS,
 )
+from citymodel.procurement import KINDS as PROCUREMENT_KINDS
+from citymodel.procurement import LAWS as PROCUREMENT_LAWS
+from citymodel.procurement import LINK_METHODS, SUPPLIER_KINDS
+from citymodel.procurement import STATUSES as PROCUREMENT_STATUSES
 from citymodel.records import (  # the rules of records live there; these are their CHECKs
     DEAL_TYPES,
     HOLDER_KINDS,
@@ -381,6 +385,120 @@ class LotObject(Base):
     )
 
     lot: Mapped[Lot] = relationship(back_populates="objects")
+
+
+class Procurement(Timestamps, Base):
+    """A public procurement notice or contract (44-ФЗ, 223-ФЗ), its latest edition."""
+
+    __tablename__ = "procurements"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PROCUREMENT_KINDS), name="procurements_kind"),
+        CheckConstraint(_in("law", PROCUREMENT_LAWS), name="procurements_law"),
+        CheckConstraint(_in("status", PROCUREMENT_STATUSES), name="procurements_status"),
+        CheckConstraint(f"customer_inn ~ '{INN_PATTERN}'", name="procurements_customer_inn"),
+        CheckConstraint("(kind = 'contract') = (registry_number IS NOT NULL)",
+                        name="procurements_contract_number"),
+        CheckConstraint("kind = 'contract' OR purchase_number IS NOT NULL",
+                        name="procurements_notice_number"),
+        CheckConstraint("price >= 0", name="procurements_price"),
+        Index("procurements_contract_key", "registry_number", unique=True,
+              postgresql_where=text("kind = 'contract'")),
+        Index("procurements_notice_key", "purchase_number", unique=True,
+              postgresql_where=text("kind = 'notice'")),
+        Index("procurements_purchase_number", "purchase_number"),
+        Index("procurements_customer_inn", "customer_inn"),
+        Index("procurements_okpd2", "okpd2", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)  # notice | contract
+    law: Mapped[str] = mapped_column(Text)  # 44 | 223
+    purchase_number: Mapped[str | None] = mapped_column(Text)  # a notice's; a contract's notice
+    registry_number: Mapped[str | None] = mapped_column(Text)  # a contract's
+    version_number: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # a notice's maximum price
+    currency: Mapped[str] = mapped_column(Text, server_default="RUB")
+    published_on: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(Text)
+    construction_works: Mapped[bool | None] = mapped_column(Boolean)
+    customer_name: Mapped[str | None] = mapped_column(Text)
+    customer_inn: Mapped[str | None] = mapped_column(Text)
+    customer_reg_num: Mapped[str | None] = mapped_column(Text)
+    okpd2: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    delivery_places: Mapped[list] = mapped_column(JSONB, server_default="[]")  # [{kladr, place}]
+    # the addresses its delivery places and texts name: what links it to buildings and parcels
+    addresses: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    source: Mapped[str] = mapped_column(Text)
+    source_document: Mapped[str | None] = mapped_column(Text)  # the file (or zip member) it came in
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+
+
+class ProcurementSupplier(Base):
+    """A supplier of a contract. An individual's (or sole proprietor's) name and INN are
+    personal data: officials and admins only."""
+
+    __tablename__ = "procurement_suppliers"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SUPPLIER_KINDS), name="procurement_suppliers_kind"),
+        CheckConstraint(f"inn ~ '{INN_PATTERN}'", name="procurement_suppliers_inn"),
+        UniqueConstraint("procurement_id", "position", name="procurement_suppliers_position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurements.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    inn: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcurementProduct(Base):
+    """An item of a contract (or a notice's purchase object): ОКПД2 code, name, sums."""
+
+    __tablename__ = "procurement_products"
+    __table_args__ = (UniqueConstraint("procurement_id", "position", name="procurement_products_position"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurements.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    okpd2: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(20, 5))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+
+
+class ProcurementObject(Timestamps, Base):
+    """What a procurement concerns: a parcel, a building, or a cadastral number not (yet)
+    known; how the link was found and how sure it is."""
+
+    __tablename__ = "procurement_objects"
+    __table_args__ = (
+        CheckConstraint(_in("method", LINK_METHODS), name="procurement_objects_method"),
+        CheckConstraint("confidence > 0 AND confidence <= 1", name="procurement_objects_confidence"),
+        CheckConstraint("num_nonnulls(parcel_id, building_id, cadastral_key) > 0",
+                        name="procurement_objects_something"),
+        Index("procurement_objects_parcel", "parcel_id"),
+        Index("procurement_objects_building", "building_id"),
+        Index("procurement_objects_cadastral_key", "cadastral_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurements.id", ondelete="CASCADE"))
+    parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id", ondelete="SET NULL"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="SET NULL"))
+    cadastral_number: Mapped[str | None] = mapped_column(Text)
+    cadastral_key: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)  # LINK_METHODS
+    confidence: Mapped[float] = mapped_column(Float)  # 0…1
+    matched: Mapped[str | None] = mapped_column(Text)  # the text that linked it
+    added_by: Mapped[str | None] = mapped_column(Text)  # the official, for manual links
 
 
 class AuditEntry(Base):

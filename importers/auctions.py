@@ -26,7 +26,7 @@ from psycopg import sql
 from sqlalchemy.engine import URL
 
 from citymodel import records
-from citymodel.cadastral import CadastralNumber
+from citymodel.cadastral import CadastralNumber, numbers_in
 from citymodel.errors import InvalidCadastralNumber
 from citymodel.settings import Settings
 from importers import links
@@ -35,8 +35,6 @@ from importers.fields import Field, day, decimal, integer, moment, rule, text
 from importers.loading import Batch, Duplicates, keep_good_rows, parse_fields
 from importers.sources import tables
 from importers.staging import Column, Stage
-
-CADASTRAL_IN_TEXT = re.compile(r"(?<![\d:])\d{2}:\d{2}:\d{6,7}:\d+(?![\d:])")
 
 NOTICE_FIELDS = (
     Field("notice_number", required=True), Field("bidding_type_code"),
@@ -261,7 +259,7 @@ def _csv_records(path: Path) -> list[tuple[str, dict, dict, list[str]]]:
 
 
 def _numbers_in(texts: list[str]) -> list[str]:
-    return [m for t in texts for m in CADASTRAL_IN_TEXT.findall(t)]
+    return numbers_in(*texts)
 
 
 def _deal_type(text_: str) -> str | None:

@@ -213,6 +213,7 @@ class BuildingLoader:
         )
         links.buildings_to_parcels(self.ctx.conn, changed_buildings_of_run=self.ctx.run_id)
         links.lots_to_objects(self.ctx.conn)
+        links.procurement_numbers_to_objects(self.ctx.conn)
         counts.extra.update(self.counts)
         return counts
 

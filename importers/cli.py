@@ -41,8 +41,8 @@ def _vector_import(command):
 
 @click.group(name="import")
 def import_() -> None:
-    """Load parcels, buildings, rights, auctions, zones, services, streets and terrain;
-    `import status` lists the runs.
+    """Load parcels, buildings, rights, auctions, zones, services, streets, terrain and
+    procurement; `import status` lists the runs.
 
     Every import runs in one transaction (a failure changes nothing), matches
     records by their natural keys (importing a file twice changes nothing the
@@ -223,6 +223,27 @@ def streets(file: Path, max_rejects, dry_run) -> None:
     settings = load_settings()
     click.echo(import_streets(database.migrated_url(settings), settings, file, max_rejects=max_rejects,
                               dry_run=dry_run))
+
+
+@import_.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_max_rejects
+@_dry_run
+def procurement(path: Path, max_rejects, dry_run) -> None:
+    """Import public procurement notices and contracts from PATH.
+
+    The ЕИС's XML (zakupki.gov.ru) as published: one document, a zip archive of
+    them (read from the archive, not unpacked) or a directory of either — 44-ФЗ
+    notices (fcsNotification…, epNotification…), contracts and their procedure
+    records, 223-ФЗ notices and contracts. The latest edition of each is kept;
+    each is linked to the parcels and buildings its cadastral numbers, delivery
+    places and addresses name.
+    """
+    from importers.procurement import import_procurement
+
+    settings = load_settings()
+    click.echo(import_procurement(database.migrated_url(settings), settings, path, max_rejects=max_rejects,
+                                  dry_run=dry_run))
 
 
 @import_.command()

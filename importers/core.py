@@ -320,17 +320,22 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _fingerprint(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file; of a directory, over its files' names and bytes in order."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    size = 0
     try:
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
+        for file in files:
+            if path.is_dir():
+                digest.update(str(file.relative_to(path)).encode() + b"\0")
+            with file.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
     except OSError as exc:
         raise FileRejected(f"{path}: cannot read the file: {exc.strerror}") from None
     if size == 0:
-        raise FileRejected(f"{path}: the file is empty")
+        raise FileRejected(f"{path}: the file is empty" if not path.is_dir() else f"{path}: holds no data")
     return digest.hexdigest(), size
 
 

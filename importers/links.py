@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import psycopg
 
+from citymodel.procurement import ADDRESS_MATCH_THRESHOLD
+
 # The parcel a building mostly stands on: the one its footprint overlaps most.
 _BUILDINGS_TO_PARCELS = """
 WITH candidates AS (
@@ -44,3 +46,98 @@ def lots_to_objects(conn: psycopg.Connection) -> int:
         "UPDATE lot_objects o SET building_id = b.id FROM buildings b WHERE o.parcel_id IS NULL "
         "AND o.building_id IS NULL AND o.cadastral_key = b.cadastral_key"
     ).rowcount
+
+
+def procurement_numbers_to_objects(conn: psycopg.Connection) -> int:
+    """Point procurement objects known so far by cadastral number only at their parcel or
+    building (as lots'): a procurement links when its object arrives."""
+    linked = conn.execute(
+        "UPDATE procurement_objects o SET parcel_id = p.id, updated_at = now() FROM parcels p "
+        "WHERE o.parcel_id IS NULL AND o.building_id IS NULL AND o.cadastral_key = p.cadastral_key"
+    ).rowcount
+    return linked + conn.execute(
+        "UPDATE procurement_objects o SET building_id = b.id, updated_at = now() FROM buildings b "
+        "WHERE o.parcel_id IS NULL AND o.building_id IS NULL AND o.cadastral_key = b.cadastral_key"
+    ).rowcount
+
+
+_CANDIDATES = """
+CREATE TEMP TABLE procurement_candidates ON COMMIT DROP AS
+SELECT DISTINCT id, address, address_tokens(address) AS tokens, address_key(address) AS key,
+       address_numbers(address) AS numbers
+FROM (
+    SELECT p.id, a AS address FROM procurements p, unnest(p.addresses) a
+    WHERE p.id IN (SELECT id FROM procurement_relink)
+    UNION ALL  -- a contract is where its notice delivers
+    SELECT c.id, a FROM procurements c
+    JOIN procurements n ON n.kind = 'notice' AND n.purchase_number = c.purchase_number, unnest(n.addresses) a
+    WHERE c.kind = 'contract' AND c.id IN (SELECT id FROM procurement_relink)
+) t WHERE address_tokens(address) IS NOT NULL AND address_numbers(address) <> '{}'
+"""
+_EXACT = """
+INSERT INTO procurement_objects (procurement_id, {target}, method, confidence, matched)
+SELECT DISTINCT ON (c.id, o.id) c.id, o.id, 'address', 1.0, c.address
+FROM procurement_candidates c JOIN {table} o ON address_tokens(o.address) = c.tokens
+WHERE {unmatched}
+ORDER BY c.id, o.id
+ON CONFLICT DO NOTHING
+"""
+_SIMILAR = """
+INSERT INTO procurement_objects (procurement_id, {target}, method, confidence, matched)
+SELECT DISTINCT ON (c.id, o.id) c.id, o.id, 'address', round(similarity(address_key(o.address), c.key)::numeric, 3), c.address
+FROM procurement_candidates c JOIN {table} o ON address_key(o.address) % c.key
+WHERE address_numbers(o.address) = c.numbers AND {unmatched}
+ORDER BY c.id, o.id, similarity(address_key(o.address), c.key) DESC
+ON CONFLICT DO NOTHING
+"""
+# a candidate address no building (nor, for parcels, parcel) has matched yet
+_UNMATCHED = ("NOT EXISTS (SELECT 1 FROM procurement_objects x WHERE x.procurement_id = c.id "
+              "AND x.method = 'address' AND address_tokens(x.matched) = c.tokens)")
+
+
+def procurements_to_objects(conn: psycopg.Connection, *, changed: str, staged: str) -> dict[str, int]:
+    """(Re)link the procurements ``changed`` (SQL giving their ids), with the numbers found in
+    their texts (``staged``: SQL giving id, method, value, cadastral_key), and the contracts
+    whose notice changed (its places). Manual links stay."""
+    conn.execute(f"CREATE TEMP TABLE procurement_relink ON COMMIT DROP AS {changed}")
+    conn.execute("DELETE FROM procurement_objects WHERE method <> 'manual' "
+                 "AND procurement_id IN (SELECT id FROM procurement_relink)")
+    conn.execute("""
+        WITH notices AS (SELECT purchase_number FROM procurements WHERE kind = 'notice'
+                         AND id IN (SELECT id FROM procurement_relink))
+        INSERT INTO procurement_relink SELECT c.id FROM procurements c JOIN notices USING (purchase_number)
+        WHERE c.kind = 'contract' AND c.id NOT IN (SELECT id FROM procurement_relink)""")
+    conn.execute("DELETE FROM procurement_objects WHERE method = 'address' "
+                 "AND procurement_id IN (SELECT id FROM procurement_relink)")
+    conn.execute(f"""
+        INSERT INTO procurement_objects (procurement_id, parcel_id, building_id, cadastral_number,
+                                         cadastral_key, method, confidence, matched)
+        SELECT DISTINCT ON (s.id, s.cadastral_key) s.id, p.id, b.id, s.value, s.cadastral_key,
+               'cadastral_number', 1.0, s.value
+        FROM ({staged}) s LEFT JOIN parcels p ON p.cadastral_key = s.cadastral_key
+        LEFT JOIN buildings b ON b.cadastral_key = s.cadastral_key
+        WHERE s.method = 'cadastral_number' ORDER BY s.id, s.cadastral_key
+        ON CONFLICT DO NOTHING""")
+    conn.execute(f"""
+        INSERT INTO procurement_objects (procurement_id, building_id, method, confidence, matched)
+        SELECT DISTINCT s.id, b.id, 'register_id', 1.0, s.value
+        FROM ({staged}) s JOIN buildings b ON b.register_id = s.value WHERE s.method = 'register_id'
+        ON CONFLICT DO NOTHING""")
+    conn.execute(_CANDIDATES)
+    conn.execute("ANALYZE procurement_candidates")
+    for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
+        conn.execute(_EXACT.format(target=target, table=table, unmatched=_UNMATCHED))
+    conn.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                 [str(ADDRESS_MATCH_THRESHOLD)])
+    for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
+        conn.execute(_SIMILAR.format(target=target, table=table, unmatched=_UNMATCHED))
+    counts = dict(conn.execute("""
+        SELECT 'links_by_' || method, count(*) FROM procurement_objects
+        WHERE procurement_id IN (SELECT id FROM procurement_relink)
+          AND (parcel_id IS NOT NULL OR building_id IS NOT NULL) GROUP BY method""").fetchall())
+    counts["numbers_not_yet_imported"], counts["unlinked"] = conn.execute("""
+        SELECT (SELECT count(*) FROM procurement_objects WHERE procurement_id IN (SELECT id FROM procurement_relink)
+                AND parcel_id IS NULL AND building_id IS NULL),
+               (SELECT count(*) FROM procurement_relink r WHERE NOT EXISTS (
+                   SELECT 1 FROM procurement_objects o WHERE o.procurement_id = r.id))""").fetchone()
+    return counts

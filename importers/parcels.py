@@ -107,6 +107,7 @@ class ParcelLoader:
         ).fetchone()[0]
         links.buildings_to_parcels(self.ctx.conn, changed_parcels_of_run=run)
         links.lots_to_objects(self.ctx.conn)
+        links.procurement_numbers_to_objects(self.ctx.conn)
         counts.extra.update(self.counts)
         return counts
 

@@ -33,6 +33,11 @@ read:
                      stream that crosses the district (in a pipe, as the Presnya is), 600 m
                      beyond the district on every side; the buildings carry no ground
                      elevations: `citymodel import terrain` stands them on it
+    procurement.zip  public procurement in the ЕИС's XML layout (scripts/sample_procurement.py):
+                     notices, contracts (some in two editions) and procedure records of
+                     repairs, construction, design and goods, linked by cadastral number,
+                     by address, by register number, or to nothing in the district
+                     (--contracts N, default a tenth of the buildings)
     services.json    30–60 schools, kindergartens, clinics, museums and sports grounds
                      with capacities, in the layout of the city's open-data portal
                      (lon/lat; the heads of institutions are named, as there: personal
@@ -59,6 +64,9 @@ import pyproj
 import shapely
 
 from citymodel import crs
+
+sys.path.insert(0, str(Path(__file__).parent))
+import sample_procurement  # noqa: E402
 
 BLOCK_W, BLOCK_H, STREET = 160.0, 120.0, 24.0  # metres
 SETBACK = 5.0  # buildings stand back from their parcel's edges
@@ -117,6 +125,7 @@ class Totals:
     lots: int = 0
     zones: int = 0
     services: int = 0
+    contracts: int = 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,23 +136,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parcels", type=int, help="size the district by parcels instead: exactly N")
     parser.add_argument("--crs", default="МСК-77", help="МСК-77 (default) or EPSG:32637")
     parser.add_argument("--only", choices=("parcels",), help="write only parcels.gpkg")
+    parser.add_argument("--contracts", type=int, help="how many procurement contracts (default: a tenth "
+                                                      "of the buildings)")
     args = parser.parse_args(argv)
     totals = generate(args.out, seed=args.seed, buildings=args.buildings, parcels=args.parcels,
-                      crs_name=args.crs, only=args.only)
+                      crs_name=args.crs, only=args.only, contracts=args.contracts)
     print(f"wrote {totals.parcels} parcels, {totals.buildings} buildings, {totals.rights} rights, "
-          f"{totals.lots} lots, {totals.zones} zones, {totals.services} services to {args.out}")
+          f"{totals.lots} lots, {totals.zones} zones, {totals.services} services, "
+          f"{totals.contracts} contracts to {args.out}")
     return 0
 
 
 def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_name: str,
-             only: str | None = None) -> Totals:
+             only: str | None = None, contracts: int | None = None) -> Totals:
     target = crs.resolve(crs_name)
     if target.srid not in (990770, 32637):
         raise SystemExit("--crs must be МСК-77 or EPSG:32637")
     out.mkdir(parents=True, exist_ok=True)
     for name in ("parcels.gpkg", "buildings.gpkg", "rights.csv", "auctions.json", "results.csv",
                  "zones.gpkg", "services.json", "constructions.xml", "scenario.json",
-                 "streets.osm", "terrain.tif"):
+                 "streets.osm", "terrain.tif", "procurement.zip"):
         (out / name).unlink(missing_ok=True)
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
@@ -151,7 +163,8 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     origin = pyproj.Transformer.from_crs(4326, target.crs, always_xy=True).transform(*ORIGIN_LONLAT)
     rng = np.random.default_rng(seed)
     totals = Totals()
-    writer = _Writer(out, target, only)
+    contracts = max(1, buildings // 10) if contracts is None else contracts
+    writer = _Writer(out, target, only, pick=min(1.0, contracts / max(1, buildings)), seed=seed)
     first = 0
     while (totals.parcels < parcels) if parcels else (first < blocks):
         last = first + BLOCKS_PER_CHUNK if parcels else min(blocks, first + BLOCKS_PER_CHUNK)
@@ -165,6 +178,9 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
         _zones_and_services(out, target, origin, columns, rows, writer.samples, seed, totals)
         _example_scenario(out, target, origin, writer.site_candidates)
         _terrain(out, target, origin, columns * (BLOCK_W + STREET), rows * (BLOCK_H + STREET))
+        if contracts:
+            totals.contracts = sample_procurement.write(out / "procurement.zip", writer.procured,
+                                                        writer.for_auction, contracts, seed)["contracts"]
     return totals
 
 
@@ -211,6 +227,7 @@ def _make_chunk(blocks: range, columns: int, origin, rng, writer: _Writer, total
                 for shape in _footprints(box, rng):
                     totals.buildings += 1
                     building_rows.append(_building(totals.buildings, quarter, number, street, house, rng))
+                    writer.procure(building_rows[-1], street, house)
                     building_geoms.append(shape)
                     if col == 1 and row >= 1:  # where the example scenario may go
                         writer.site_candidates.setdefault(block, []).append(
@@ -282,8 +299,10 @@ def _place(geoms: list, origin) -> np.ndarray:
 class _Writer:
     """Appends chunks to the GeoPackages, collects rights and auctions as it goes."""
 
-    def __init__(self, out: Path, target, only: str | None) -> None:
+    def __init__(self, out: Path, target, only: str | None, pick: float = 0.0, seed: int = 0) -> None:
         self.out, self.target, self.only = out, target, only
+        self.pick, self.picks = pick, np.random.default_rng(seed + 1000)  # its own draws: the rest stays as it was
+        self.procured: list[dict] = []  # buildings public procurement is about
         self.first = True
         self.rights = None if only else open(out / "rights.csv", "w", newline="", encoding="utf-8")
         self.rights_csv = None
@@ -295,6 +314,12 @@ class _Writer:
         self.for_auction: list[dict] = []
         self.samples: dict[str, list] = {}  # use → [(local footprint, address, year)], a few each
         self.site_candidates: dict[int, list] = {}  # block → [(side, building row, footprint, origin)]
+
+    def procure(self, building: dict, street: str, house: int) -> None:
+        if not self.only and self.picks.random() < self.pick:
+            self.procured.append({"register_id": building["register_id"], "address": building["address"],
+                                  "cadastral_number": building["cadastral_number"], "street": street,
+                                  "house": house})
 
     def write_chunk(self, parcels, parcel_geoms, buildings, building_geoms, rng, totals) -> None:
         mode = {} if self.first else {"append": True}

@@ -65,7 +65,8 @@ def start(db: URL, directory: Path, buildings: int = 600) -> tuple[Server, subpr
                        ("rights", "rights.csv"), ("auctions", "auctions.json"),
                        ("auctions", "results.csv"), ("zones", "zones.gpkg"),
                        ("services", "services.json"), ("parcels", "constructions.xml"),
-                       ("streets", "streets.osm"), ("terrain", "terrain.tif")):
+                       ("streets", "streets.osm"), ("terrain", "terrain.tif"),
+                       ("procurement", "procurement.zip")):
         cli(env, "import", kind, str(district / name))
     cli(env, "tiles", "build", "--jobs", "1")
     keys = {}

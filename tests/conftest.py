@@ -162,7 +162,7 @@ def api(cluster: LocalCluster, migrated_template: str):
 
 # What the shared server holds that tests may add to, children before their parents
 # (a scenario's demolitions go with it).
-SHARED_TABLES = ("scenario_buildings", "scenarios", "lot_objects", "lots",
+SHARED_TABLES = ("procurement_objects", "scenario_buildings", "scenarios", "lot_objects", "lots",
                  "auction_notices", "rights", "users", "parcels", "buildings", "zones", "services")
 
 
