@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, settle, shot, viewer_page
 from conftest import query, settings_for
 from sqlalchemy import text
 
@@ -297,3 +298,67 @@ def test_officials_link_and_unlink_with_an_audit_trail(api):
     actions = query(api.db, "SELECT action FROM audit_log WHERE entity = 'procurement_objects' "
                             "AND entity_id = :id ORDER BY id", id=link)
     assert [a for (a,) in actions] == ["create", "delete"]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_viewer_card_timeline_panel_and_money_theme(browser, api):
+    """In Chromium: a parcel's card shows its procurement and one timeline (auction, rights,
+    contracts, in date order); the panel lists procurement with totals and flies to a
+    chosen one's parcel; the money theme colours the buildings contracts were signed for."""
+    number, = query(api.db, """SELECT p.cadastral_number FROM parcels p JOIN buildings b ON b.parcel_id = p.id
+        JOIN procurement_objects o ON o.building_id = b.id JOIN procurements pr ON pr.id = o.procurement_id
+        WHERE pr.kind = 'contract' AND EXISTS (SELECT 1 FROM rights r WHERE r.parcel_id = p.id)
+          AND p.geom IS NOT NULL ORDER BY p.id LIMIT 1""")[0]
+    with viewer_page(browser, api.url + "/") as page:
+        page.fill("#q", number)
+        page.press("#q", "Enter")
+        page.wait_for_selector(f"#panel h2[data-cadastral-number='{number}']", timeout=30_000)
+        entries = page.locator("#panel .procurement-entry")
+        assert entries.count() >= 1
+        items = page.locator("#panel ol.timeline li")
+        kinds = [items.nth(i).get_attribute("data-kind") for i in range(items.count())]
+        dates = [items.nth(i).get_attribute("data-date") for i in range(items.count())]
+        assert "right" in kinds and "contract" in kinds
+        known = [d for d in dates if d]
+        assert known == sorted(known)
+        page.click("#procurement-toggle")
+        page.wait_for_selector("#procurement ol[data-query]", timeout=30_000)
+        assert "Contracted" in page.inner_text("#procurement .totals") or "Законтрактовано" in page.inner_text(
+            "#procurement .totals")
+        page.fill("#procurement input[name=okpd2]", "41")
+        page.dispatch_event("#procurement input[name=okpd2]", "change")
+        page.wait_for_selector("#procurement ol[data-query*='okpd2=41']", timeout=30_000)
+        first = page.locator("#procurement li[data-parcel]").first
+        chosen = first.get_attribute("data-parcel")
+        first.click()
+        page.wait_for_selector(f"#panel h2[data-cadastral-number='{chosen}']", timeout=30_000)
+        page.select_option("#theme", "procurement")
+        page.wait_for_function("""() => { const s = window.citymodel.tileset && window.citymodel.tileset.style;
+            return s && s.color && s.color.evaluateColor; }""", timeout=30_000)
+        settle(page)
+        coloured = page.evaluate("""() => {
+            const tileset = window.citymodel.tileset, seen = {};
+            const visit = (tile) => {
+              const content = tile.content;
+              if (content && content.featuresLength) for (let i = 0; i < content.featuresLength; i++) {
+                const f = content.getFeature(i);
+                seen[f.getProperty("building_id")] = f.color.toCssHexString();
+              }
+              (tile.children || []).forEach(visit);
+            };
+            visit(tileset.root);
+            return seen;
+        }""")
+        shot(page, "procurement-theme")
+        assert page.page_errors == []
+    funded = {str(b) for (b,) in query(api.db, """SELECT DISTINCT coalesce(o.building_id, pb.id) FROM procurement_objects o
+        JOIN procurements pr ON pr.id = o.procurement_id LEFT JOIN buildings pb ON pb.parcel_id = o.parcel_id
+        WHERE pr.kind = 'contract' AND pr.price IS NOT NULL AND coalesce(o.building_id, pb.id) IS NOT NULL
+          AND EXISTS (SELECT 1 FROM unnest(pr.okpd2) c WHERE c LIKE '41%%')""")}  # the panel's codes
+    drawn = set(coloured)
+    assert funded & drawn, "no funded building among those drawn"
+    palette = {"#7a0177", "#c51b8a", "#f768a1", "#fbb4b9"}
+    wrong = {b: coloured[b] for b in funded & drawn if coloured[b] not in palette}
+    assert not wrong, f"funded buildings not coloured by money: {list(wrong.items())[:5]}"
+    wrong = {b: coloured[b] for b in drawn - funded if coloured[b] in palette}
+    assert not wrong, f"buildings without contracts coloured: {list(wrong.items())[:5]}"

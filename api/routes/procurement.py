@@ -175,6 +175,25 @@ async def procurements(
     return JSONResponse(json.loads(json.dumps(body, default=str)))
 
 
+@router.get("/procurement/amounts", summary="Money contracted for each building, for colouring them")
+async def amounts(
+    request: Request,
+    okpd2: str | None = Query(None, max_length=200, description="ОКПД2 codes or their starts, comma-separated"),
+    from_: date | None = Query(None, alias="from"), to: date | None = Query(None),
+):
+    """Each building's total of the contracts linked to it (to it, or to the parcel it stands
+    on), signed in the period: ``{"buildings": {id: amount}}``."""
+    where, params = _conditions(request, None, okpd2, from_, to, "contract", None, None, None, None, None)
+    rows = await request.app.state.db.all(f"""
+        SELECT b.id, sum(pr.price)::float8 FROM procurements pr
+        JOIN LATERAL (SELECT DISTINCT coalesce(po.building_id, pb.id) AS building_id
+                      FROM procurement_objects po LEFT JOIN buildings pb ON pb.parcel_id = po.parcel_id
+                      WHERE po.procurement_id = pr.id) o ON o.building_id IS NOT NULL
+        JOIN buildings b ON b.id = o.building_id
+        WHERE {where} AND pr.price IS NOT NULL GROUP BY b.id""", params)
+    return {"buildings": {str(i): a for i, a in rows}}
+
+
 @router.get("/procurement/{procurement_id}", summary="One notice or contract: items, suppliers, objects")
 async def one(request: Request, procurement_id: int = ProcurementId, who: Caller = Depends(caller)):
     db = request.app.state.db

@@ -67,7 +67,8 @@ async def viewer_config(request: Request):
             "surface_classes": list(TILE_CLASSES)}
 
 
-WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios", "terrain")
+WATCHED = ("parcels", "buildings", "auctions", "rights", "zones", "services", "scenarios", "terrain",
+           "procurement")
 
 
 @router.get("/viewer/versions.json", summary="Versions of the data and the tileset the viewer shows")

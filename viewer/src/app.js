@@ -2,8 +2,9 @@
 // buildings' 3D Tiles, with parcel cards, search, thematic colours, the parcels, zones,
 // services and networks layers, the auctions panel, shadows, a measuring tool and a shareable
 // URL. This module wires them.
-import { signIn, signOut, signedInAs } from "./api.js";
+import { api, signIn, signOut, signedInAs } from "./api.js";
 import { AuctionsPanel } from "./auctions.js";
+import { ProcurementPanel } from "./procurement.js";
 import { ParcelCard } from "./card.js";
 import { watchChanges } from "./changes.js";
 import { createViewer, flyHome, pickGround } from "./globe.js";
@@ -163,6 +164,11 @@ window.citymodel.auctions = auctions;
 const pressed = (button, on) => button.setAttribute("aria-pressed", String(on));
 $("auctions-toggle").addEventListener("click", () => { auctions.toggle(); pressed($("auctions-toggle"), !auctions.panel.hidden); });
 $("auctions").querySelector(".close").addEventListener("click", () => { auctions.toggle(false); pressed($("auctions-toggle"), false); });
+const procurement = new ProcurementPanel($("procurement"), choose);
+window.citymodel.procurement = procurement;
+procurement.onPeriod = () => { if (state.theme === "procurement") applyStyle(); };
+$("procurement-toggle").addEventListener("click", () => { procurement.toggle(); pressed($("procurement-toggle"), !procurement.panel.hidden); });
+$("procurement").querySelector(".close").addEventListener("click", () => { procurement.toggle(false); pressed($("procurement-toggle"), false); });
 
 // --- development scenarios ----------------------------------------------------------------
 const scenarios = new ScenariosPanel(viewer, $("scenarios"), {
@@ -197,9 +203,18 @@ async function applyStyle() {
       statuses = new Map();
     }
   }
+  let amounts = null;
+  if (state.theme === "procurement") {
+    try {
+      amounts = (await api(`/procurement/amounts?${procurement.query(true)}`)).buildings;
+    } catch (error) {
+      say(t("apiUnreachable"), true);
+      amounts = {};
+    }
+  }
   if (request !== styleRequest) return;  // another choice was made meanwhile
   if (tileset) {
-    tileset.style = buildingStyle(state.theme, state.filter, statuses, scenarios.hidden);
+    tileset.style = buildingStyle(state.theme, state.filter, statuses, scenarios.hidden, amounts);
     if ((state.theme === "surfaces") !== Boolean(tileset.customShader)) {
       tileset.customShader = state.theme === "surfaces" ? surfaceShader(config.surface_classes || ["roof", "wall", "ground", "other"]) : undefined;
     }
@@ -359,6 +374,7 @@ function translate() {
   showLegend();
   card.refresh();
   if (!auctions.panel.hidden) auctions.load();
+  if (!procurement.panel.hidden) procurement.load();
 }
 $("lang").addEventListener("click", () => { setLanguage(language() === "ru" ? "en" : "ru"); translate(); });
 translatePage();
@@ -385,6 +401,10 @@ watchChanges(config.refresh_seconds || 30, async (changed) => {
     parcels.refresh();
     if (state.theme === "auction" || state.filter !== "all") await applyStyle();
     if (!auctions.panel.hidden) auctions.load();
+  }
+  if (changed.has("procurement")) {
+    if (state.theme === "procurement") await applyStyle();
+    if (!procurement.panel.hidden) procurement.load();
   }
   if (changed.has("zones")) layers.zones.refresh();
   if (changed.has("services")) layers.services.refresh();

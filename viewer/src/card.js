@@ -1,6 +1,7 @@
 // The side panel: a building's attributes and the card of its parcel (areas, permitted use,
 // rights and encumbrances, auction history with links to the source notices, its zones and
 // the nearest services), and the parcel's outline on the ground; or a city service's card.
+import { procurementHtml } from "./procurement.js";
 import { api } from "./api.js";
 import { escape } from "./html.js";
 import { t } from "./i18n.js";
@@ -108,6 +109,7 @@ export class ParcelCard {
       const status = escape(a.status ? t(`status_${a.status}`) : "—");
       return [name, { html: url ? `${status} · <a href="${escape(url)}" target="_blank" rel="noopener">${t("notice")}</a>` : status }];
     }))}</div>` : "<p>—</p>";
+    html += procurementHtml(p, this.building ? this.building.building_id : null);
     return html + this.planningHtml(p);
   }
 

@@ -32,6 +32,10 @@ export const THEMES = {
   surfaces: {  // roofs, walls and ground apart: a custom shader over each vertex's surface class
     colours: { roof: "#b5533c", wall: "#e8e2d4", ground: "#5a5a5a", other: "#9e9e9e" },
     legend: [["#b5533c", "surfaceRoof"], ["#e8e2d4", "surfaceWall"], ["#5a5a5a", "surfaceGround"]] },
+  procurement: {  // the money contracted for each building in the procurement panel's period
+    classes: [[1e8, "#7a0177"], [1e7, "#c51b8a"], [1e6, "#f768a1"], [0, "#fbb4b9"]],
+    legend: [["#7a0177", "≥ 100 млн ₽"], ["#c51b8a", "10–100 млн ₽"], ["#f768a1", "1–10 млн ₽"],
+      ["#fbb4b9", "< 1 млн ₽"], ["rgba(255,255,255,.35)", "procurementNone"]] },
   auction: {  // coloured from live statuses: see buildingStyle
     legend: [["#1a9850", "statusOpen"], ["#fee08b", "statusDetermining"], ["#4575b4", "statusCompleted"],
       ["#d73027", "statusCanceled"], [NO_AUCTION, "statusNone"]] },
@@ -72,11 +76,20 @@ export async function liveAuctionStatuses() {
 // The style for a theme and a filter ("all", "open": parcels with an open auction, "any":
 // parcels with any auction); statuses are needed for the auction theme and the filters.
 // hidden: ids of buildings not to draw (those a scenario demolishes).
-export function buildingStyle(name, filter, statuses, hidden = new Set()) {
+export function buildingStyle(name, filter, statuses, hidden = new Set(), amounts = null) {
   const theme = THEMES[name];
   const statusOf = (feature) => statuses?.get(feature.getProperty("parcel")) ?? feature.getProperty("auction_status");
   if (!theme && filter === "all" && !hidden.size) return undefined;
   const style = new Cesium.Cesium3DTileStyle(theme && theme.color ? { color: theme.color } : {});
+  if (name === "procurement" && amounts) {
+    const classes = THEMES.procurement.classes.map(([low, css]) => [low, Cesium.Color.fromCssColorString(css)]);
+    const none = Cesium.Color.fromCssColorString(NO_AUCTION);
+    style.color = { evaluateColor: (feature, result) => {
+      const amount = amounts[feature.getProperty("building_id")];
+      const found = amount == null ? null : classes.find(([low]) => amount >= low);
+      return Cesium.Color.clone(found ? found[1] : none, result);
+    } };
+  }
   if (name === "auction") {
     const colours = Object.fromEntries(Object.entries(AUCTION_COLOURS).map(([k, v]) => [k, Cesium.Color.fromCssColorString(v)]));
     const none = Cesium.Color.fromCssColorString(NO_AUCTION);
