@@ -68,6 +68,10 @@ PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never
 BUILDING_KINDS = ("building", "construction", "part")
 RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")
+# Indexes on expressions (migration 0013), which the ORM does not describe: the address keys
+# procurement links by, and one link per procurement and object
+EXPRESSION_INDEXES = ("parcels_address_key_trgm", "parcels_address_tokens", "buildings_address_key_trgm",
+                      "buildings_address_tokens", "procurement_objects_one")
 # A model comes whole: its surfaces, one type per surface, where the types came from, its LoD
 MODEL_COMPLETE = (
     "(model IS NULL AND model_surfaces IS NULL AND model_semantics IS NULL AND model_lod IS NULL)"

@@ -57,7 +57,8 @@ def test_conformance_declares_only_what_the_tests_here_exercise(client):
 def test_collections_carry_items_links_crs_and_storage_crs(client):
     document = client.get("/collections").json()
     ids = [c["id"] for c in document["collections"]]
-    assert ids == ["parcels", "buildings", "lots", "zones", "services", "linear_objects", "point_objects"]
+    assert ids == ["parcels", "buildings", "lots", "zones", "services", "linear_objects", "point_objects",
+                   "procurements"]
     for c in document["collections"]:
         items = [link for link in c["links"] if link["rel"] == "items"]
         assert any(link["type"] == "application/geo+json" for link in items)

@@ -15,8 +15,9 @@ and the parcels and buildings each concerns; and the address key addresses are m
   ``address_tokens(text)``: its words sorted, without the house word (so "ул. Тверская,
   д. 7" and "Тверская ул., 7" are one), indexed for exact matches;
   ``address_numbers(text)``: the numbers in an address, sorted — two addresses that match
-  must have the same (house 7 is not house 17). The one definition of both: the importer
-  and the API call them.
+  must have the same (house 7 is not house 17). The one definition of them: the importer
+  and the API call them. (The two that call ``address_key`` carry the schema's search path,
+  so that a restore — which empties it — finds it when it rebuilds their indexes.)
 - a data version ``procurement``.
 
 Revision ID: 0013
@@ -77,14 +78,14 @@ $$
 """
 ADDRESS_TOKENS = """
 CREATE FUNCTION address_tokens(address text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT SET search_path FROM CURRENT AS $$
     SELECT string_agg(t, ' ' ORDER BY t) FROM unnest(string_to_array(address_key(address), ' ')) AS t
     WHERE t <> 'д'
 $$
 """
 ADDRESS_NUMBERS = """
 CREATE FUNCTION address_numbers(address text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT SET search_path FROM CURRENT AS $$
     SELECT coalesce(array_agg(m[1] ORDER BY m[1]), '{}')
     FROM regexp_matches(address_key(address), '(\\d+)', 'g') AS m
 $$
