@@ -16,15 +16,14 @@ from fastapi.responses import Response
 
 from api.features import FeatureQuery, Page, encode_cursor
 from api.responses import url_with
-from citymodel import cityjson
+from citymodel import cityjson, crs
 
 
 async def _storage_crs(request: Request) -> pyproj.CRS:
     state = request.app.state
     cached = getattr(state, "storage_pyproj", None)
     if cached is None:
-        (wkt,) = await state.db.one("SELECT srtext FROM spatial_ref_sys WHERE srid = %s",
-                                    [state.db.storage_srid])
+        (wkt,) = await state.db.one(crs.STORAGE_WKT_SQL)
         cached = state.storage_pyproj = pyproj.CRS.from_wkt(wkt)
     return cached
 

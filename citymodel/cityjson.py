@@ -27,12 +27,20 @@ setting), as integers of millimetres through the ``transform``.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import orjson
 import pyproj
 import shapely
+
+from citymodel import crs as crs_
+from citymodel import database
+from citymodel.errors import CitymodelError
 
 VERSION = "2.0"
 MEDIA_TYPE = "application/city+json"
@@ -256,35 +264,17 @@ def _shift(boundaries, offset: int):
 @dataclass
 class Exported:
     buildings: int
-    path: object
+    path: Path
     crs: str
 
     def __str__(self) -> str:
         return f"exported {self.buildings} buildings as CityJSON {VERSION} ({self.crs}) → {self.path}"
 
 
-def storage_crs(conn) -> pyproj.CRS:
-    """The storage CRS, as PostGIS defines it (psycopg connection)."""
-    (wkt,) = conn.execute(
-        "SELECT srtext FROM spatial_ref_sys WHERE srid = (SELECT srid FROM geometry_columns "
-        "WHERE f_table_name = 'buildings' AND f_geometry_column = 'footprint')").fetchone()
-    return pyproj.CRS.from_wkt(wkt)
-
-
 def export(url, out, *, bbox: tuple[float, float, float, float] | None = None,
            crs_name: str | None = None) -> Exported:
     """Write the buildings (those in the lon/lat ``bbox``) to ``out``: a CityJSON document, or a
     CityJSONSeq stream when ``out`` ends in ``.jsonl``; written aside, then renamed into place."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    import orjson
-
-    from citymodel import crs as crs_
-    from citymodel import database
-    from citymodel.errors import CitymodelError
-
     out = Path(out)
     where, params = "", {}
     if bbox is not None:
@@ -292,7 +282,7 @@ def export(url, out, *, bbox: tuple[float, float, float, float] | None = None,
         where = f"AND b.footprint && {envelope} AND ST_Intersects(b.footprint, {envelope})"
         params = dict(zip("wsen", bbox, strict=True))
     with database.raw_connect(url, application_name="citymodel export") as conn:
-        storage = storage_crs(conn)
+        storage = pyproj.CRS.from_wkt(conn.execute(crs_.STORAGE_WKT_SQL).fetchone()[0])
         box = conn.execute(
             f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Transform(ST_SetSRID("
             f"ST_Extent(b.footprint)::geometry, ST_SRID(min(b.footprint))), 4326) e FROM buildings b "

@@ -174,6 +174,25 @@ def resolve(spec: str | int, overrides: Mapping[str, str] | None = None) -> Reso
     return ResolvedCrs(name=name, crs=crs, srid=None, bounds=_area_of_use(crs))
 
 
+def horizontal(resolved: ResolvedCrs) -> ResolvedCrs:
+    """The horizontal part of a compound or 3D CRS (EPSG:7415 → EPSG:28992): heights given in
+    it are kept as they are."""
+    c = resolved.crs
+    if c.is_compound:
+        c = c.sub_crs_list[0]
+    elif len(c.axis_info) == 3:
+        c = c.to_2d()
+    else:
+        return resolved
+    code = c.to_epsg()
+    return resolve(f"EPSG:{code}") if code else ResolvedCrs(c.name, c, None, resolved.bounds)
+
+
+# The storage CRS as PostGIS defines it (its WKT): for reprojecting 3D models' x and y only
+STORAGE_WKT_SQL = ("SELECT s.srtext FROM geometry_columns g JOIN spatial_ref_sys s ON s.srid = g.srid "
+                   "WHERE g.f_table_name = 'buildings' AND g.f_geometry_column = 'footprint'")
+
+
 def find_local(name: str) -> LocalCrs | None:
     """The catalogue entry a Rosreestr-style name refers to, whatever its spelling."""
     key = _normalize(name)

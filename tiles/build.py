@@ -32,7 +32,7 @@ import pyproj
 import shapely
 from sqlalchemy.engine import URL
 
-from citymodel import database, surfaces
+from citymodel import crs, database, surfaces
 from citymodel.errors import CitymodelError
 from tiles import geoid, gltf
 from tiles.extrude import ecef, extrude, join
@@ -182,12 +182,11 @@ def _model_transformer(conn: psycopg.Connection) -> pyproj.Transformer | None:
     """Storage CRS → longitude/latitude for models, or None when they are stored so. Done
     here rather than by ST_Transform, which would move heights by the datum shift between
     ellipsoids: a model's heights are in the height datum of the settings, and stay."""
-    row = conn.execute(
-        "SELECT s.srid, s.srtext FROM geometry_columns g JOIN spatial_ref_sys s ON s.srid = g.srid "
-        "WHERE g.f_table_name = 'buildings' AND g.f_geometry_column = 'model'").fetchone()
-    if row is None or row[0] == 4326:
+    row = conn.execute(crs.STORAGE_WKT_SQL).fetchone()
+    storage = pyproj.CRS.from_wkt(row[0]) if row else None
+    if storage is None or storage.to_epsg() == 4326:
         return None
-    return pyproj.Transformer.from_crs(pyproj.CRS.from_wkt(row[1]), 4326, always_xy=True)
+    return pyproj.Transformer.from_crs(storage, 4326, always_xy=True)
 
 
 def _place_models(models: np.ndarray, shift: np.ndarray, to_lonlat) -> np.ndarray:

@@ -45,7 +45,6 @@ from citymodel.errors import UnknownCrs
 from importers.core import FileRejected
 from importers.loading import Batch
 from importers.sources import models3d, safexml
-from importers.sources.cityjson import _horizontal
 from importers.sources.models3d import Row, Shape
 
 BUILDING_NS = ("http://www.opengis.net/citygml/building/2.0", "http://www.opengis.net/citygml/building/1.0")
@@ -105,10 +104,10 @@ class CityGmlSource:
                 raise FileRejected(f"{self.path}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
         try:
             if override:
-                return _horizontal(crs.resolve(override, overrides))
+                return crs.horizontal(crs.resolve(override, overrides))
             if not declared:
                 raise FileRejected(f"{self.path}: names no coordinate system (srsName): give it with --crs")
-            return _horizontal(crs.resolve(_srs(declared), overrides))
+            return crs.horizontal(crs.resolve(_srs(declared), overrides))
         except UnknownCrs as exc:
             raise FileRejected(f"{self.path}: {exc}") from None
 

@@ -170,7 +170,7 @@ class CityJsonSource:
                     "give it with --crs (EPSG:7415 for Dutch RD New + NAP, for example)")
         except UnknownCrs as exc:
             raise FileRejected(f"{self.path}: {exc}") from None
-        return _horizontal(resolved)
+        return crs.horizontal(resolved)
 
     def features(self) -> Iterator[Feature]:
         """Top-level objects with their parts, in the order of the file."""
@@ -233,19 +233,6 @@ class CityJsonSource:
                 children = feature.objects[row.id].get("children") or ()
                 row.parts = [by_id[c] for c in children if isinstance(c, str) and c in by_id]
         return rows
-
-
-def _horizontal(resolved: ResolvedCrs) -> ResolvedCrs:
-    """The horizontal part of a compound or 3D CRS (heights are taken as they are)."""
-    c = resolved.crs
-    if c.is_compound:
-        c = c.sub_crs_list[0]
-    elif len(c.axis_info) == 3:
-        c = c.to_2d()
-    else:
-        return resolved
-    code = c.to_epsg()
-    return crs.resolve(f"EPSG:{code}") if code else ResolvedCrs(c.name, c, None, resolved.bounds)
 
 
 def _transform(header: dict, path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -62,9 +62,9 @@ def batch(rows: list[Row]) -> Batch:
     with_shape = [i for i, r in enumerate(rows) if r.shape is not None and r.problem is None]
     if with_shape:
         _build(rows, with_shape, models, footprints, surface_types, semantics, lows, highs)
+    index = {id(r): k for k, r in enumerate(rows)}
     for i, row in enumerate(rows):  # a building of parts
         if row.parts and row.shape is None:
-            index = {id(r): k for k, r in enumerate(rows)}
             of_parts = [index[id(p)] for p in row.parts if models[index[id(p)]] is not None]
             if of_parts:
                 footprints[i] = _union([footprints[k] for k in of_parts])
