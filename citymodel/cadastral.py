@@ -39,7 +39,7 @@ def numbers_in(*texts: str | None, any_spelling: bool = False) -> list[str]:
     """The cadastral numbers written in texts, in order, as written (spaces dropped); with
     ``any_spelling`` zero-stripped ones too (:func:`lookup_key` reads them)."""
     pattern = IN_TEXT_ANY if any_spelling else IN_TEXT
-    return [_SPACES.sub("", m) for t in texts if t for m in pattern.findall(t)]
+    return [_SPACES.sub("", m) for t in texts if t and ":" in t for m in pattern.findall(t)]
 
 
 @dataclass(frozen=True, slots=True)

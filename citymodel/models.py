@@ -68,10 +68,9 @@ PROPOSED_HEIGHT_SOURCE = "proposed"  # a scenario's building, in tilesets (never
 BUILDING_KINDS = ("building", "construction", "part")
 RUN_STATUSES = ("running", "succeeded", "failed", "dry_run")
 AUDIT_ACTIONS = ("create", "update", "delete")
-# Indexes on expressions (migration 0013), which the ORM does not describe: the address keys
-# procurement links by, and one link per procurement and object
-EXPRESSION_INDEXES = ("parcels_address_key_trgm", "parcels_address_tokens", "buildings_address_key_trgm",
-                      "buildings_address_tokens", "procurement_objects_one")
+# Indexes on expressions (migration 0013), which the ORM does not describe: one link per
+# procurement and object
+EXPRESSION_INDEXES = ("procurement_objects_one",)
 # A model comes whole: its surfaces, one type per surface, where the types came from, its LoD
 MODEL_COMPLETE = (
     "(model IS NULL AND model_surfaces IS NULL AND model_semantics IS NULL AND model_lod IS NULL)"
@@ -92,6 +91,13 @@ def _trigram_index(table: str, column: str) -> Index:
         f"{table}_{column}_trgm", column, postgresql_using="gin",
         postgresql_ops={column: "gin_trgm_ops"},
     )
+
+
+def _address_key_indexes(table: str) -> tuple[Index, Index]:
+    """The normalized addresses procurement links by: alike (trigrams), the same words."""
+    return (Index(f"{table}_address_key_trgm", "address_key", postgresql_using="gin",
+                  postgresql_ops={"address_key": "gin_trgm_ops"}),
+            Index(f"{table}_address_tokens", "address_tokens"))
 
 
 def _storage_geometry(geometry_type: str, dimension: int = 2) -> Geometry:
@@ -162,6 +168,7 @@ class Parcel(Timestamps, Base):
     __table_args__ = (
         Index("parcels_geom_gist", "geom", postgresql_using="gist"),
         _trigram_index("parcels", "address"),
+        *_address_key_indexes("parcels"),
         Index("parcels_cadastral_key_prefix", "cadastral_key",  # a quarter's parcels
               postgresql_ops={"cadastral_key": "text_pattern_ops"}),
     )
@@ -175,6 +182,9 @@ class Parcel(Timestamps, Base):
         Float, Computed(AREA_M2_SQL, persisted=True)
     )
     address: Mapped[str | None] = mapped_column(Text)
+    # the address normalized when written (SQL functions of migrations 0013 and 0014)
+    address_key: Mapped[str | None] = mapped_column(Text, Computed("address_key(address)", persisted=True))
+    address_tokens: Mapped[str | None] = mapped_column(Text, Computed("address_tokens(address)", persisted=True))
     land_category: Mapped[str | None] = mapped_column(Text)  # code, e.g. 003002000000
     permitted_use: Mapped[str | None] = mapped_column(Text)  # code, e.g. 141003000000 or 2.1
     permitted_use_text: Mapped[str | None] = mapped_column(Text)  # as in the documents
@@ -213,6 +223,7 @@ class Building(Timestamps, Base):
         Index("buildings_parts_gist", "footprint", postgresql_using="gist",
               postgresql_where=text("kind = 'part'")),  # read by the tiles builder
         _trigram_index("buildings", "address"),
+        *_address_key_indexes("buildings"),
         Index("buildings_lines_gist", "lines", postgresql_using="gist"),
         Index("buildings_part_of", "part_of", postgresql_where=text("part_of IS NOT NULL")),
         Index("buildings_points_gist", "points", postgresql_using="gist"),
@@ -238,6 +249,9 @@ class Building(Timestamps, Base):
     use: Mapped[str | None] = mapped_column(Text)
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
     address: Mapped[str | None] = mapped_column(Text)
+    # the address normalized when written (SQL functions of migrations 0013 and 0014)
+    address_key: Mapped[str | None] = mapped_column(Text, Computed("address_key(address)", persisted=True))
+    address_tokens: Mapped[str | None] = mapped_column(Text, Computed("address_tokens(address)", persisted=True))
     # A modelled building's real surfaces (CityJSON, CityGML): one polygon per surface, heights
     # absolute (settings.height_datum), each surface's type in model_surfaces (citymodel.surfaces)
     model = mapped_column(_storage_geometry("MULTIPOLYGONZ", 3), nullable=True)

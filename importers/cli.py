@@ -229,7 +229,9 @@ def streets(file: Path, max_rejects, dry_run) -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @_max_rejects
 @_dry_run
-def procurement(path: Path, max_rejects, dry_run) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes reading the documents (default: one per CPU for 2,000 documents or more).")
+def procurement(path: Path, max_rejects, dry_run, workers) -> None:
     """Import public procurement notices and contracts from PATH.
 
     The ЕИС's XML (zakupki.gov.ru) as published: one document, a zip archive of
@@ -243,7 +245,7 @@ def procurement(path: Path, max_rejects, dry_run) -> None:
 
     settings = load_settings()
     click.echo(import_procurement(database.migrated_url(settings), settings, path, max_rejects=max_rejects,
-                                  dry_run=dry_run))
+                                  dry_run=dry_run, workers=workers))
 
 
 @import_.command()

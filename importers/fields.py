@@ -75,6 +75,11 @@ def day(value: Any) -> date | None:
     raw = str(value).strip()
     if not raw:
         return None
+    if len(raw) >= 10 and raw[4] == raw[7] == "-" and raw[:4].isdigit():
+        try:
+            return date.fromisoformat(raw[:10])  # YYYY-MM-DD, the common case, at once
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             return datetime.strptime(raw[:10], pattern).date()

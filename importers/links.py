@@ -61,38 +61,50 @@ def procurement_numbers_to_objects(conn: psycopg.Connection) -> int:
     ).rowcount
 
 
-_CANDIDATES = """
-CREATE TEMP TABLE procurement_candidates ON COMMIT DROP AS
-SELECT DISTINCT id, address, address_tokens(address) AS tokens, address_key(address) AS key,
-       address_numbers(address) AS numbers
-FROM (
+# Every (procurement, address) to match: its own places and addresses, and for a contract
+# its notice's places (a contract is where its notice delivers)
+_PLACES = """
+CREATE TEMP TABLE procurement_places ON COMMIT DROP AS
+SELECT DISTINCT id, address FROM (
     SELECT p.id, a AS address FROM procurements p, unnest(p.addresses) a
     WHERE p.id IN (SELECT id FROM procurement_relink)
-    UNION ALL  -- a contract is where its notice delivers
+    UNION ALL
     SELECT c.id, a FROM procurements c
     JOIN procurements n ON n.kind = 'notice' AND n.purchase_number = c.purchase_number, unnest(n.addresses) a
     WHERE c.kind = 'contract' AND c.id IN (SELECT id FROM procurement_relink)
-) t WHERE address_tokens(address) IS NOT NULL AND address_numbers(address) <> '{}'
+) t
 """
+# Each address once, normalized (the addresses of many procurements repeat)
+_KEYS = """
+CREATE TEMP TABLE place_keys ON COMMIT DROP AS
+WITH keyed AS MATERIALIZED (SELECT address, address_key(address) AS key
+                            FROM (SELECT DISTINCT address FROM procurement_places) d)
+SELECT address, key, address_key_tokens(key) AS tokens, address_key_numbers(key) AS numbers
+FROM keyed WHERE address_key_tokens(key) IS NOT NULL AND address_key_numbers(key) <> '{}'
+"""
+# What an address matches, in this order, each step only for the addresses (by their words)
+# no earlier step matched: buildings with the same words, parcels with the same words,
+# buildings alike (trigrams) with the same numbers, parcels alike with the same numbers
 _EXACT = """
-INSERT INTO procurement_objects (procurement_id, {target}, method, confidence, matched)
-SELECT DISTINCT ON (c.id, o.id) c.id, o.id, 'address', 1.0, c.address
-FROM procurement_candidates c JOIN {table} o ON address_tokens(o.address) = c.tokens
-WHERE {unmatched}
-ORDER BY c.id, o.id
-ON CONFLICT DO NOTHING
+INSERT INTO place_matches (address, tokens, {target}, confidence)
+SELECT k.address, k.tokens, o.id, 1.0 FROM place_keys k JOIN {table} o ON o.address_tokens = k.tokens
+WHERE NOT EXISTS (SELECT 1 FROM place_matches m WHERE m.tokens = k.tokens)
 """
 _SIMILAR = """
-INSERT INTO procurement_objects (procurement_id, {target}, method, confidence, matched)
-SELECT DISTINCT ON (c.id, o.id) c.id, o.id, 'address', round(similarity(address_key(o.address), c.key)::numeric, 3), c.address
-FROM procurement_candidates c JOIN {table} o ON address_key(o.address) % c.key
-WHERE address_numbers(o.address) = c.numbers AND {unmatched}
-ORDER BY c.id, o.id, similarity(address_key(o.address), c.key) DESC
+INSERT INTO place_matches (address, tokens, {target}, confidence)
+SELECT k.address, k.tokens, o.id, round(similarity(o.address_key, k.key)::numeric, 3)
+FROM place_keys k JOIN {table} o ON o.address_key % k.key
+WHERE address_key_numbers(o.address_key) = k.numbers
+  AND NOT EXISTS (SELECT 1 FROM place_matches m WHERE m.tokens = k.tokens)
+"""
+_ADDRESS_LINKS = """
+INSERT INTO procurement_objects (procurement_id, building_id, parcel_id, method, confidence, matched)
+SELECT DISTINCT ON (pl.id, m.building_id, m.parcel_id) pl.id, m.building_id, m.parcel_id, 'address',
+       m.confidence, pl.address
+FROM procurement_places pl JOIN place_matches m USING (address)
+ORDER BY pl.id, m.building_id, m.parcel_id, m.confidence DESC, pl.address
 ON CONFLICT DO NOTHING
 """
-# a candidate address no building (nor, for parcels, parcel) has matched yet
-_UNMATCHED = ("NOT EXISTS (SELECT 1 FROM procurement_objects x WHERE x.procurement_id = c.id "
-              "AND x.method = 'address' AND address_tokens(x.matched) = c.tokens)")
 
 
 def procurements_to_objects(conn: psycopg.Connection, *, changed: str, staged: str) -> dict[str, int]:
@@ -123,14 +135,19 @@ def procurements_to_objects(conn: psycopg.Connection, *, changed: str, staged: s
         SELECT DISTINCT s.id, b.id, 'register_id', 1.0, s.value
         FROM ({staged}) s JOIN buildings b ON b.register_id = s.value WHERE s.method = 'register_id'
         ON CONFLICT DO NOTHING""")
-    conn.execute(_CANDIDATES)
-    conn.execute("ANALYZE procurement_candidates")
-    for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
-        conn.execute(_EXACT.format(target=target, table=table, unmatched=_UNMATCHED))
+    conn.execute(_PLACES)
+    conn.execute(_KEYS)
+    conn.execute("ANALYZE place_keys")
+    conn.execute("CREATE TEMP TABLE place_matches (address text, tokens text, building_id bigint, "
+                 "parcel_id bigint, confidence numeric) ON COMMIT DROP")
+    conn.execute("CREATE INDEX ON place_matches (tokens)")
     conn.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
                  [str(ADDRESS_MATCH_THRESHOLD)])
-    for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
-        conn.execute(_SIMILAR.format(target=target, table=table, unmatched=_UNMATCHED))
+    for step in (_EXACT, _SIMILAR):
+        for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
+            conn.execute(step.format(target=target, table=table))
+    conn.execute("ANALYZE place_matches")
+    conn.execute(_ADDRESS_LINKS)
     counts = dict(conn.execute("""
         SELECT 'links_by_' || method, count(*) FROM procurement_objects
         WHERE procurement_id IN (SELECT id FROM procurement_relink)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 from psycopg import sql
@@ -96,7 +97,8 @@ class ProcurementLoader:
         self.seq = 0
         self.counts = {"notices": 0, "contracts": 0, "procedures": 0, "cancellations": 0}
 
-    def load(self, documents: list[Document]) -> None:
+    def load(self, read: list[tuple[Document, Found]]) -> None:
+        documents = [d for d, _ in read]
         columns = {f.name: [d.fields.get(f.name) for d in documents] for f in FIELDS}
         batch = Batch(size=len(documents), locator=lambda i: f"{documents[i].where} ({documents[i].kind})",
                       columns=columns)
@@ -108,7 +110,7 @@ class ProcurementLoader:
             if f[REQUIRED[d.kind]][i] is None and not any(n == REQUIRED[d.kind] for n, _ in batch.problems.get(i, [])):
                 batch.problem(i, REQUIRED[d.kind], "a value is required: it identifies the document")
         suppliers, products, link_rows = [], [], []
-        for i, d in enumerate(documents):
+        for i, (d, found) in enumerate(read):
             seq = self.seq + i
             for k, s in enumerate(d.suppliers):
                 try:
@@ -125,13 +127,8 @@ class ProcurementLoader:
                     batch.problem(i, f"products.{k}", str(exc))
                     continue
                 products.append((seq, k, code, item.get("name"), *values))
-            for number in dict.fromkeys(numbers_in(*d.texts, any_spelling=True)):
-                try:
-                    link_rows.append((seq, "cadastral_number", number, lookup_key(number)))
-                except InvalidCadastralNumber:
-                    continue  # a run of digits that is no cadastral number
-            for unom in dict.fromkeys(m for t in d.texts for m in UNOM_IN_TEXT.findall(t)):
-                link_rows.append((seq, "register_id", unom, None))
+            link_rows += [(seq, "cadastral_number", number, key) for number, key in found.numbers]
+            link_rows += [(seq, "register_id", unom, None) for unom in found.unoms]
         keep = keep_good_rows(batch, self.ctx.rejects)
         kept = {self.seq + i for i in range(len(documents)) if keep[i]}
         for d, good in zip(documents, keep, strict=True):
@@ -143,7 +140,7 @@ class ProcurementLoader:
             law=[d.law for d in documents], **{name: f[name] for name in f},
             okpd2=[sorted({p["okpd2"] for p in d.products if p.get("okpd2")}) for d in documents],
             delivery_places=[orjson.dumps(d.places).decode() for d in documents],
-            addresses=[_addresses(d) for d in documents],
+            addresses=[found.addresses for _, found in read],
             source_document=[d.where for d in documents],
         )
         self._write(self.suppliers, [r for r in suppliers if r[0] in kept], SUPPLIER_STAGE)
@@ -171,8 +168,8 @@ class ProcurementLoader:
         for kind, key in (("contract", "registry_number"), ("notice", "purchase_number")):
             conn.execute(sql.SQL("""
                 WITH merged AS (
-                    INSERT INTO procurements AS t (kind, law, {names}, source, import_run_id)
-                    SELECT kind, law, {names}, 'zakupki', {run} FROM latest WHERE kind = {kind}
+                    INSERT INTO procurements AS t (kind, law, {names}, status, source, import_run_id)
+                    SELECT kind, law, {names}, {status}, 'zakupki', {run} FROM latest WHERE kind = {kind}
                     ON CONFLICT ({key}) WHERE kind = {kind} DO UPDATE SET
                         law = EXCLUDED.law, {assign}, import_run_id = EXCLUDED.import_run_id, updated_at = now()
                     WHERE (t.version_number IS NULL OR EXCLUDED.version_number IS NULL
@@ -184,6 +181,7 @@ class ProcurementLoader:
                 FROM merged m JOIN latest l ON l.kind = {kind} AND l.{key} = m.key
             """).format(
                 names=names, run=sql.Literal(run), kind=sql.Literal(kind), key=sql.Identifier(key),
+                status=sql.Literal(procurement.FIRST_STATUS[kind]),
                 assign=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in COLUMNS),
                 old=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in COMPARED),
                 new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in COMPARED),
@@ -223,29 +221,45 @@ class ProcurementLoader:
         cancelled = conn.execute("""UPDATE procurements p SET status = 'cancelled', updated_at = now()
             FROM stage_procurements s WHERE s.kind = 'cancellation' AND p.kind = 'notice'
               AND p.purchase_number = s.purchase_number AND p.status IS DISTINCT FROM 'cancelled'""").rowcount
-        conn.execute("UPDATE procurements SET status = CASE kind WHEN 'notice' THEN 'published' ELSE 'executing' END "
-                     "WHERE status IS NULL")
         return {"statuses_from_procedures": applied, "procedures_without_their_contract": orphans,
                 "notices_cancelled": cancelled}
 
 
-def _addresses(d: Document) -> list[str]:
-    found = [p["place"] for p in d.places if p.get("place")]
-    for t in d.texts:
-        found += procurement.addresses_in(t)
-    return list(dict.fromkeys(found))
+class Found(NamedTuple):
+    """What a document's texts name: cadastral numbers (as written, lookup key), city
+    register numbers, addresses (its delivery places, then those in its texts)."""
+
+    numbers: list[tuple[str, str]]
+    unoms: list[str]
+    addresses: list[str]
+
+
+def find_in_texts(d: Document) -> Found:
+    """What links a document to objects, found in its texts (run where it is read)."""
+    texts, numbers = d.texts, []
+    for number in dict.fromkeys(numbers_in(*texts, any_spelling=True)):
+        try:
+            numbers.append((number, lookup_key(number)))
+        except InvalidCadastralNumber:
+            continue  # a run of digits that is no cadastral number
+    unoms = list(dict.fromkeys(m for t in texts if "ном" in t.lower() for m in UNOM_IN_TEXT.findall(t)))
+    addresses = [p["place"] for p in d.places if p.get("place")]
+    for t in texts:
+        addresses += procurement.addresses_in(t)
+    return Found(numbers, unoms, list(dict.fromkeys(addresses)))
 
 
 def import_procurement(url: URL, settings: Settings, path: Path, *, max_rejects: int = 0,
-                       dry_run: bool = False) -> Summary:
-    """Import procurement documents from a file, a zip archive or a directory."""
+                       dry_run: bool = False, workers: int | None = None) -> Summary:
+    """Import procurement documents from a file, a zip archive or a directory, read in
+    ``workers`` processes (default: as many as CPUs, for large archives)."""
 
     def work(ctx: Context) -> Counts:
         source = ZakupkiSource(path)
         ctx.describe("ЕИС XML" + (" (directory)" if path.is_dir() else ""))
         loader = ProcurementLoader(ctx)
-        batch: list[Document] = []
-        for document in source.documents():
+        batch: list[tuple[Document, Found]] = []
+        for document in source.read(find_in_texts, workers=workers):
             batch.append(document)
             if len(batch) >= BATCH:
                 loader.load(batch)

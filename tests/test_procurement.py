@@ -203,6 +203,33 @@ def test_bad_documents_fail_naming_the_member_and_change_nothing(city, tmp_path)
     assert query(city, "SELECT count(*) FROM procurements") == before
 
 
+def test_read_in_worker_processes_as_in_one(city, tmp_path):
+    """An archive read by two worker processes (chunks of a few members) gives what one
+    process gives, in the archive's order; a corrupt member still names itself."""
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("contract_edition_1.xml", contract("2770000000024000051", "Ремонт", version=1, price="200.00"))
+        for k in range(30):
+            z.writestr(f"contract_{k}.xml", contract(f"27700000000240001{k:02d}", f"Ремонт, ул. Тверская, д. {k}"))
+        z.writestr("notice.xml", notice("0373200000124000052", "Ремонт", "Москва, Тверская улица, дом 7 строение 1"))
+        z.writestr("contract_edition_0.xml", contract("2770000000024000051", "Ремонт", version=0, price="100.00"))
+    one = import_procurement(city, settings_for(city), archive, workers=1, dry_run=True)
+    two = import_procurement(city, settings_for(city), archive, workers=2)
+    assert (two.counts.loaded, two.counts.extra) == (one.counts.loaded, one.counts.extra)
+    # д. 7 (the parcel), д. 17 (a building), the notice's place (a building)
+    assert two.counts.loaded == 32 and two.counts.extra["links_by_address"] == 3
+    assert query(city, "SELECT version_number, price FROM procurements WHERE registry_number = '2770000000024000051'") \
+        == [(1, 200)]
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as z:
+        for k in range(30):
+            z.writestr(f"contract_{k}.xml", contract(f"27700000000240002{k:02d}", "Ремонт"))
+        z.writestr("contract_broken.xml", contract("2770000000024000299", "Ремонт")[:200])
+    with pytest.raises(ImportFailed, match=r"broken\.zip: contract_broken\.xml: not well-formed XML"):
+        import_procurement(city, settings_for(city), broken, workers=2)
+    assert query(city, "SELECT count(*) FROM procurements") == [(32,)]
+
+
 # --- served: the shared server's sample district, whose procurement.zip the server imported ---
 
 def _persons(api) -> list[str]:

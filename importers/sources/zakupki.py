@@ -1,6 +1,7 @@
 """The XML of the Unified Information System in procurement (ЕИС, zakupki.gov.ru), as it
 is published: single documents, the zip archives the service hands out (read member by
-member from the archive, never unpacked to disk), or a directory of either.
+member from the archive, never unpacked to disk), or a directory of either; large ones by
+several processes, each a chunk of members, handed back in order.
 
 Documents read (by the local names of their elements, whatever the namespace prefixes and
 schema versions; ``element`` paths below):
@@ -28,11 +29,17 @@ message or a log. Contact persons (``contactInfo``) are never read. Other docume
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import os
 import zipfile
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -64,8 +71,18 @@ class Document:
         return found
 
 
+# What one worker reads at a time, at most: documents (zip members or files) in a chunk
+CHUNK = 500
+# Below this many documents, reading in other processes costs more than it saves
+PARALLEL_FROM = 2_000
+
+
 class ZakupkiSource:
-    """Every document of a file, an archive, or a directory of them."""
+    """Every document of a file, an archive, or a directory of them, in their order.
+
+    ``read(prepare, workers=N)`` reads and parses them in N processes (a chunk of zip members
+    or files each), and runs ``prepare`` (a module-level function of a document: what the
+    importer finds in its texts) there too; the documents come back in order."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -79,38 +96,108 @@ class ZakupkiSource:
         else:
             raise FileRejected(f"{path}: no such file or directory")
 
-    def documents(self) -> Iterator[Document]:
+    def units(self) -> list[tuple[Path, str | None]]:
+        """Where the documents are: (an XML file, None) or (a zip archive, its member)."""
+        units: list[tuple[Path, str | None]] = []
         for file in self.files:
-            if zipfile.is_zipfile(file):
-                yield from self._archive(file)
-            else:
-                yield from self._read(file, lambda: file.open("rb"), file.name)
+            if not zipfile.is_zipfile(file):
+                units.append((file, None))
+                continue
+            try:
+                with zipfile.ZipFile(file) as archive:
+                    units += [(file, m.filename) for m in archive.infolist()
+                              if not m.is_dir() and m.filename.lower().endswith(".xml")]
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise FileRejected(f"{file}: not a readable zip archive: {exc}") from None
+        return units
 
-    def _archive(self, file: Path) -> Iterator[Document]:
-        try:
-            archive = zipfile.ZipFile(file)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise FileRejected(f"{file}: not a readable zip archive: {exc}") from None
-        with archive:
-            for member in archive.infolist():
-                if member.is_dir() or not member.filename.lower().endswith(".xml"):
-                    continue
-                yield from self._read(file, lambda m=member: archive.open(m), f"{file.name}: {member.filename}")
-
-    def _read(self, file: Path, opener, where: str) -> Iterator[Document]:
-        try:
-            with opener() as stream:
-                root = _parse(stream, where)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise FileRejected(f"{where}: cannot be read: {exc}") from None
-        if root is None:
+    def read(self, prepare: Callable[[Document], Any], *, workers: int | None = None
+             ) -> Iterator[tuple[Document, Any]]:
+        """Every document with what ``prepare`` made of it. ``workers``: processes to read
+        in (default: the CPUs this process may use, for PARALLEL_FROM documents or more)."""
+        units = self.units()
+        if workers is None:
+            workers = len(os.sched_getaffinity(0)) if len(units) >= PARALLEL_FROM else 1
+        if workers <= 1:
+            with _Archives() as archives:
+                for unit in units:
+                    yield from _read_unit(archives, unit, prepare, self.skipped)
             return
-        for element in _document_elements(root):
-            document = _document(element, where)
-            if document is None:
-                self.skipped[etree.QName(element).localname] += 1
-            else:
-                yield document
+        size = max(1, min(CHUNK, len(units) // (workers * 4)))
+        chunks = iter([units[i:i + size] for i in range(0, len(units), size)])
+        # spawned, not forked: the importer holds a database connection a fork would share
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            pending = deque(pool.submit(_read_chunk, chunk, prepare) for chunk in islice(chunks, workers * 2))
+            while pending:
+                read, skipped = pending.popleft().result()
+                for chunk in islice(chunks, 1):
+                    pending.append(pool.submit(_read_chunk, chunk, prepare))
+                self.skipped.update(skipped)
+                yield from read
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Archives:
+    """The zip archive open while reading (one at a time: reading is in order)."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.archive: zipfile.ZipFile | None = None
+
+    def open(self, path: Path) -> zipfile.ZipFile:
+        if path != self.path:
+            self.close()
+            try:
+                self.archive = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise FileRejected(f"{path}: not a readable zip archive: {exc}") from None
+            self.path = path
+        return self.archive
+
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+        self.path, self.archive = None, None
+
+    def __enter__(self) -> _Archives:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# A worker's open archive, kept from chunk to chunk (opening one reads its whole directory)
+_worker_archives = _Archives()
+
+
+def _read_chunk(units, prepare) -> tuple[list[tuple[Document, Any]], Counter]:
+    """A worker's part: the documents of some units, prepared."""
+    skipped: Counter[str] = Counter()
+    read = [pair for unit in units for pair in _read_unit(_worker_archives, unit, prepare, skipped)]
+    return read, skipped
+
+
+def _read_unit(archives: _Archives, unit: tuple[Path, str | None], prepare, skipped: Counter
+               ) -> Iterator[tuple[Document, Any]]:
+    file, member = unit
+    if member is None:
+        opener, where = (lambda: file.open("rb")), file.name
+    else:
+        archive = archives.open(file)
+        opener, where = (lambda: archive.open(member)), f"{file.name}: {member}"
+    try:
+        with opener() as stream:
+            root = _parse(stream, where)
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise FileRejected(f"{where}: cannot be read: {exc}") from None
+    for element in _document_elements(root):
+        document = _document(element, where)
+        if document is None:
+            skipped[etree.QName(element).localname] += 1
+        else:
+            yield document, prepare(document)
 
 
 def _parse(stream, where: str):
@@ -139,12 +226,44 @@ def _document_elements(root):
     return [root]
 
 
-def _path(element, path: str):
-    """The first element at a path of local names (``a/b`` children, ``//b`` anywhere below)."""
+@functools.cache
+def _xpath(path: str) -> str:
+    """ElementPath of a path of local names (``a/b`` children, ``//b`` anywhere below), in any
+    namespace."""
     xpath = "/".join("{*}" + part if part else "" for part in path.split("/"))
-    if xpath.startswith("/"):  # "//b": anywhere below
-        return element.find("." + xpath)
-    return element.find(xpath)
+    return ("." + xpath) if xpath.startswith("/") else xpath
+
+
+@functools.cache
+def _steps(path: str) -> tuple[tuple[bool, str], ...] | None:
+    """A path of local names as steps (anywhere below?, tag in any namespace); None for a
+    path with a predicate, left to ElementPath."""
+    if "[" in path:
+        return None
+    steps, anywhere = [], False
+    for part in path.split("/"):
+        if part:
+            steps.append((anywhere, "{*}" + part))
+        anywhere = not part
+    return tuple(steps)
+
+
+def _first(element, steps, i: int = 0):
+    anywhere, tag = steps[i]
+    found = element.iterdescendants(tag) if anywhere else element.iterchildren(tag)
+    if i == len(steps) - 1:
+        return next(found, None)
+    for child in found:  # the first match in document order, as ElementPath finds it
+        if (match := _first(child, steps, i + 1)) is not None:
+            return match
+    return None
+
+
+def _path(element, path: str):
+    """The first element at a path of local names (lxml's own iterators: ElementPath's
+    generators cost twice as much, and a document is looked into some thirty times)."""
+    steps = _steps(path)
+    return element.find(_xpath(path)) if steps is None else _first(element, steps)
 
 
 def _text(element, path: str) -> str | None:
@@ -155,8 +274,7 @@ def _text(element, path: str) -> str | None:
 
 
 def _all(element, path: str) -> list:
-    xpath = "/".join("{*}" + part if part else "" for part in path.split("/"))
-    return element.findall(("." + xpath) if xpath.startswith("/") else xpath)
+    return element.findall(_xpath(path))
 
 
 def _document(element, where: str) -> Document | None:
@@ -296,7 +414,6 @@ def _contract44(element, where: str) -> Document:
         "customer_name": _text(element, "customer/fullName"),
         "customer_inn": _text(element, "customer/inn") or _text(element, "customer/INN"),
         "customer_reg_num": _text(element, "customer/regNum"),
-        "status": "executing",
     }
     d.products = _products(_all(element, "products/product"))
     d.suppliers = _suppliers44(element)
@@ -351,6 +468,5 @@ def _contract223(element, where: str) -> Document:
         "ends_on": _text(element, "endExecutionDate"),
         "customer_name": _text(element, "customer/mainInfo/fullName"),
         "customer_inn": _text(element, "customer/mainInfo/inn"),
-        "status": "executing",
     }
     return d

@@ -1,6 +1,6 @@
 """Import and link public procurement against the sample district: 100,000 contracts.
 
-    scripts/bench/procurement [--buildings 100000] [--contracts 100000] [--record]
+    scripts/bench/procurement [--buildings 120000] [--contracts 100000] [--record]
 
 Imports the sample district (about --buildings buildings; generated once, seed 1) into a
 fresh database and writes, for its buildings and parcels, --contracts contracts (about three
@@ -34,7 +34,7 @@ ADDRESS = re.compile(r"ул\. (?P<street>.+), д\. (?P<house>\d+)")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--buildings", type=int, default=100_000)
+    parser.add_argument("--buildings", type=int, default=120_000)
     parser.add_argument("--contracts", type=int, default=100_000)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
