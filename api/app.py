@@ -18,6 +18,7 @@ from api.db import SIGNED_IN, Database
 from api.limits import BodyLimit, ClientLimit
 from api.routes import (
     auctions,
+    buildings,
     features,
     landing,
     parcels,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
                        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                        expose_headers=["ETag", "Content-Crs", "Location"])
-    for module in (landing, features, tiles3d, terrain, vector_tiles, parcels, services, scenarios,
+    for module in (landing, features, tiles3d, terrain, vector_tiles, parcels, buildings, services, scenarios,
                    auctions, rights, procurement, auth_routes, viewer):
         app.include_router(module.router)
     if app.state.viewer_index is not None:  # the built viewer and CesiumJS's assets (after

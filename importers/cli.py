@@ -237,7 +237,8 @@ def procurement(path: Path, max_rejects, dry_run, workers) -> None:
     The ЕИС's XML (zakupki.gov.ru) as published: one document, a zip archive of
     them (read from the archive, not unpacked) or a directory of either — 44-ФЗ
     notices (fcsNotification…, epNotification…), contracts and their procedure
-    records, 223-ФЗ notices and contracts. The latest edition of each is kept;
+    records, 223-ФЗ notices and contracts; or, from other sources, the procurement
+    CSV or JSON form (README). The latest edition of each is kept;
     each is linked to the parcels and buildings its cadastral numbers, delivery
     places and addresses name.
     """

@@ -39,6 +39,7 @@ from importers import links
 from importers.core import Context, Counts, Summary, run_import
 from importers.fields import Field, FieldValueError, day, decimal, integer, rule, text
 from importers.loading import Batch, keep_good_rows, parse_fields
+from importers.sources.procurement_table import ProcurementTable
 from importers.sources.zakupki import Document, ZakupkiSource
 from importers.staging import Column, Stage
 
@@ -237,12 +238,13 @@ class Found(NamedTuple):
 def find_in_texts(d: Document) -> Found:
     """What links a document to objects, found in its texts (run where it is read)."""
     texts, numbers = d.texts, []
-    for number in dict.fromkeys(numbers_in(*texts, any_spelling=True)):
+    for number in dict.fromkeys([*d.numbers, *numbers_in(*texts, any_spelling=True)]):
         try:
             numbers.append((number, lookup_key(number)))
         except InvalidCadastralNumber:
             continue  # a run of digits that is no cadastral number
-    unoms = list(dict.fromkeys(m for t in texts if "ном" in t.lower() for m in UNOM_IN_TEXT.findall(t)))
+    unoms = list(dict.fromkeys([*d.register_ids,
+                                *(m for t in texts if "ном" in t.lower() for m in UNOM_IN_TEXT.findall(t))]))
     addresses = [p["place"] for p in d.places if p.get("place")]
     for t in texts:
         addresses += procurement.addresses_in(t)
@@ -255,8 +257,11 @@ def import_procurement(url: URL, settings: Settings, path: Path, *, max_rejects:
     ``workers`` processes (default: as many as CPUs, for large archives)."""
 
     def work(ctx: Context) -> Counts:
-        source = ZakupkiSource(path)
-        ctx.describe("ЕИС XML" + (" (directory)" if path.is_dir() else ""))
+        if path.suffix.lower() in (".csv", ".json"):
+            source, described = ProcurementTable(path), f"the procurement {path.suffix.lower()[1:].upper()} form"
+        else:
+            source, described = ZakupkiSource(path), "ЕИС XML" + (" (directory)" if path.is_dir() else "")
+        ctx.describe(described)
         loader = ProcurementLoader(ctx)
         batch: list[tuple[Document, Found]] = []
         for document in source.read(find_in_texts, workers=workers):

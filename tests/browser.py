@@ -49,3 +49,21 @@ def shot(page, name: str) -> np.ndarray:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return np.asarray(Image.open(path).convert("RGB"), dtype=float)
+
+
+# Buildings with a parcel on screen (not under the card), found by Cesium's own picking:
+# where a test clicks like a person
+BUILDINGS_ON_SCREEN = """() => {
+    const { viewer } = window.citymodel;
+    const canvas = viewer.scene.canvas;
+    const found = [];
+    for (let y = canvas.clientHeight * 0.25; y < canvas.clientHeight * 0.85; y += 25) {
+      for (let x = canvas.clientWidth * 0.2; x < canvas.clientWidth * 0.65; x += 25) {  // not under the card
+        const picked = viewer.scene.pick(new Cesium.Cartesian2(x, y));
+        if (picked instanceof Cesium.Cesium3DTileFeature && picked.getProperty("parcel")) {
+          found.push({ x, y, parcel: picked.getProperty("parcel"), id: picked.getProperty("building_id") });
+        }
+      }
+    }
+    return found;
+}"""

@@ -9,11 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, settle, shot, viewer_page
+from browser import BUILDINGS_ON_SCREEN, CHROMIUM, settle, shot, viewer_page
 from conftest import query, settings_for
 from sqlalchemy import text
 
 from citymodel import database
+from citymodel.procurement import KINDS, STATUSES
 from importers.core import ImportFailed
 from importers.parcels import import_parcels
 from importers.procurement import import_procurement
@@ -230,6 +231,47 @@ def test_read_in_worker_processes_as_in_one(city, tmp_path):
     assert query(city, "SELECT count(*) FROM procurements") == [(32,)]
 
 
+def test_the_csv_and_json_forms(city, tmp_path):
+    """Other sources' procurement as a table (README "Procurement CSV"): the same checks,
+    editions, statuses and links as the ЕИС's XML."""
+    summary = import_procurement(city, settings_for(city), DATA / "procurement.csv")
+    assert summary.rejected == 0 and summary.counts.loaded == 3
+    assert summary.counts.extra["notices_cancelled"] == 1 and summary.counts.extra["statuses_from_procedures"] == 1
+    assert query(city, """SELECT kind, law, coalesce(registry_number, purchase_number), price, status,
+                                 construction_works, okpd2, signed_on::text FROM procurements ORDER BY 3""") == [
+        ("notice", "44", "0373200000124000061", 150000, "cancelled", None, ["43.34.10"], None),
+        ("contract", "44", "2770000000024000061", pytest.approx(1250000.5), "executed", True, ["41.20", "43.39"],
+         "2024-03-01"),
+        ("contract", "223", "2770000000024000062", 99000, "executing", False, ["81.10"], "2024-04-01")]
+    assert _links(city) == {
+        # its own parcel by number, and its notice's place (the other place is nowhere)
+        "2770000000024000061": [("address", "1000123", 1.0), ("cadastral_number", "77:01:0001013:1234", 1.0)],
+        "2770000000024000062": [("register_id", "1000124", 1.0)]}
+    assert query(city, "SELECT kind, inn FROM procurement_suppliers ORDER BY kind") == [
+        ("individual", "500100732259"), ("legal_entity", "7700000002")]
+    # the same rows as JSON: nothing changes
+    rows = [{k: v for k, v in zip(header, line.split(";"), strict=True) if v}
+            for header in [(DATA / "procurement.csv").read_text(encoding="utf-8").splitlines()[0].split(";")]
+            for line in (DATA / "procurement.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    as_json = tmp_path / "procurement.json"
+    as_json.write_text(json.dumps({"procurements": rows}, ensure_ascii=False), encoding="utf-8")
+    again = import_procurement(city, settings_for(city), as_json)
+    assert (again.counts.loaded, again.counts.updated, again.counts.unchanged) == (0, 0, 3)
+    # a bad table is refused naming the line and the field, or the column; nothing changes
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,registry_number,status,cadastral_numbers\ncontract,2770000000024000063,done,\n"
+                   "contract,2770000000024000064,,77:01:bad\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        import_procurement(city, settings_for(city), bad)
+    assert "bad.csv: line 2 (contract), field status: 'done' is not a contract's status" in str(failure.value)
+    assert "bad.csv: line 3 (contract), field cadastral_numbers:" in str(failure.value)
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("kind,registry_numbr\ncontract,2770000000024000063\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="unknown column 'registry_numbr'"):
+        import_procurement(city, settings_for(city), unknown)
+    assert query(city, "SELECT count(*) FROM procurements") == [(3,)]
+
+
 # --- served: the shared server's sample district, whose procurement.zip the server imported ---
 
 def _persons(api) -> list[str]:
@@ -306,6 +348,30 @@ def test_parcel_card_has_procurement_and_one_timeline(api):
     assert dates == sorted(dates)
 
 
+def test_building_card_has_its_procurement(api):
+    """A building's own card: the building, its parcel, and the procurement for it (each once,
+    by its most confident link) with the money contracted; 404 and 4xx for what is not one."""
+    building, expected = query(api.db, """SELECT o.building_id, array_agg(DISTINCT o.procurement_id ORDER BY o.procurement_id)
+        FROM procurement_objects o JOIN buildings b ON b.id = o.building_id
+        WHERE b.parcel_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""")[0]
+    (contracted,) = query(api.db, """SELECT coalesce(sum(price), 0)::float8 FROM procurements
+        WHERE kind = 'contract' AND id = ANY(:ids)""", ids=list(expected))[0]
+    with api.client() as client:
+        card = client.get(f"/buildings/{building}").json()
+        assert client.get("/buildings/999999999").status_code == 404
+        for bad in ("0", "x", str(2**63)):
+            answer = client.get(f"/buildings/{bad}")
+            assert answer.status_code == 400 and "building_id" in answer.text
+    (parcel,) = query(api.db, "SELECT p.cadastral_number FROM buildings b JOIN parcels p ON p.id = b.parcel_id "
+                              "WHERE b.id = :id", id=building)[0]
+    assert card["id"] == building and card["parcel"] == parcel
+    assert sorted(e["id"] for e in card["procurement"]) == expected
+    assert card["contracted"] == pytest.approx(contracted)
+    assert all(e["href"].endswith(f"/procurement/{e['id']}") and e["source_url"].startswith("https://zakupki.gov.ru/")
+               for e in card["procurement"])
+    assert {link["rel"] for link in card["links"]} == {"self", "alternate", "related"}
+
+
 def test_officials_link_and_unlink_with_an_audit_trail(api):
     (pid,) = query(api.db, "SELECT id FROM procurements WHERE kind = 'contract' ORDER BY id LIMIT 1")[0]
     (number,) = query(api.db, "SELECT cadastral_number FROM parcels WHERE geom IS NOT NULL ORDER BY id DESC LIMIT 1")[0]
@@ -331,7 +397,8 @@ def test_officials_link_and_unlink_with_an_audit_trail(api):
 def test_viewer_card_timeline_panel_and_money_theme(browser, api):
     """In Chromium: a parcel's card shows its procurement and one timeline (auction, rights,
     contracts, in date order); the panel lists procurement with totals and flies to a
-    chosen one's parcel; the money theme colours the buildings contracts were signed for."""
+    chosen one's parcel; a building clicked there shows the procurement for it; the money
+    theme colours the buildings contracts were signed for."""
     number, = query(api.db, """SELECT p.cadastral_number FROM parcels p JOIN buildings b ON b.parcel_id = p.id
         JOIN procurement_objects o ON o.building_id = b.id JOIN procurements pr ON pr.id = o.procurement_id
         WHERE pr.kind = 'contract' AND EXISTS (SELECT 1 FROM rights r WHERE r.parcel_id = p.id)
@@ -350,6 +417,12 @@ def test_viewer_card_timeline_panel_and_money_theme(browser, api):
         assert known == sorted(known)
         page.click("#procurement-toggle")
         page.wait_for_selector("#procurement ol[data-query]", timeout=30_000)
+        # the kinds and statuses to filter by are the API's, each with its label
+        for name, values, label in (("kind", KINDS, "procurement_"), ("status", STATUSES, "procurementStatus_")):
+            options = page.eval_on_selector_all(f"#procurement select[name={name}] option",
+                                                "os => os.map((o) => [o.value, o.textContent])")
+            assert [v for v, _ in options] == ["", *values]
+            assert all(text and not text.startswith(label) for _, text in options)
         assert "Contracted" in page.inner_text("#procurement .totals") or "Законтрактовано" in page.inner_text(
             "#procurement .totals")
         page.fill("#procurement input[name=okpd2]", "41")
@@ -359,6 +432,15 @@ def test_viewer_card_timeline_panel_and_money_theme(browser, api):
         chosen = first.get_attribute("data-parcel")
         first.click()
         page.wait_for_selector(f"#panel h2[data-cadastral-number='{chosen}']", timeout=30_000)
+        # a building bought for, clicked: its own card lists what was bought for it
+        settle(page)
+        funded = {b: n for b, n in query(api.db, """SELECT building_id, count(DISTINCT procurement_id)
+            FROM procurement_objects WHERE building_id IS NOT NULL GROUP BY 1""")}
+        found = next((f for f in page.evaluate(BUILDINGS_ON_SCREEN) if f["id"] in funded), None)
+        assert found, "no building with procurement on screen"
+        page.mouse.click(found["x"], found["y"])
+        page.wait_for_selector(f"#panel h2[data-building='{found['id']}'] ~ .building-procurement", timeout=30_000)
+        assert page.locator("#panel .building-procurement .procurement-entry").count() == funded[found["id"]]
         page.select_option("#theme", "procurement")
         page.wait_for_function("""() => { const s = window.citymodel.tileset && window.citymodel.tileset.style;
             return s && s.color && s.color.evaluateColor; }""", timeout=30_000)

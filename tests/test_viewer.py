@@ -11,7 +11,7 @@ from pathlib import Path
 import api_server
 import numpy as np
 import pytest
-from browser import CHROMIUM, settle, shot, viewer_page
+from browser import BUILDINGS_ON_SCREEN, CHROMIUM, settle, shot, viewer_page
 from conftest import query
 from PIL import Image
 
@@ -66,22 +66,6 @@ def test_the_page_loads_the_tileset_without_errors(page):
     pixels = shot(page, "1-loaded")
     assert pixels.std() > 10, "the canvas is blank"
     assert page.problems == []
-
-
-BUILDINGS_ON_SCREEN = """() => {
-    const { viewer } = window.citymodel;
-    const canvas = viewer.scene.canvas;
-    const found = [];
-    for (let y = canvas.clientHeight * 0.25; y < canvas.clientHeight * 0.85; y += 25) {
-      for (let x = canvas.clientWidth * 0.2; x < canvas.clientWidth * 0.65; x += 25) {  // not under the card
-        const picked = viewer.scene.pick(new Cesium.Cartesian2(x, y));
-        if (picked instanceof Cesium.Cesium3DTileFeature && picked.getProperty("parcel")) {
-          found.push({ x, y, parcel: picked.getProperty("parcel"), id: picked.getProperty("building_id") });
-        }
-      }
-    }
-    return found;
-}"""
 
 
 def test_picking_a_building_opens_its_parcel(page, api):

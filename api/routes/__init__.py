@@ -1,1 +1,2 @@
-"""One router per resource: landing, features, 3D tiles, vector tiles, parcels, auctions, rights, auth."""
+"""One router per resource: landing, features, 3D tiles, terrain, vector tiles, parcels, buildings,
+services, scenarios, auctions, rights, procurement, auth, the viewer."""

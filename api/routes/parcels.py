@@ -21,9 +21,9 @@ from fastapi.responses import Response
 from api.auth import Caller, caller
 from api.errors import BadRequest, NotFound
 from api.responses import JSON, PRIVATE, link
+from api.routes.procurement import card_entries, card_section_sql
 from citymodel.cadastral import lookup_key
 from citymodel.errors import InvalidCadastralNumber
-from citymodel import procurement
 from citymodel.planning import SERVICE_CATEGORIES
 from citymodel.scenarios import envelope
 from citymodel.scenarios.context import LocalFrame
@@ -68,20 +68,7 @@ SELECT json_build_object(
       ORDER BY n.published_at DESC NULLS LAST, l.id DESC)
       FROM lot_objects o JOIN lots l ON l.id = o.lot_id
       JOIN auction_notices n ON n.id = l.notice_id WHERE o.parcel_id = p.id), '[]'),
-  'procurement', coalesce((SELECT json_agg(json_build_object(
-      'id', pr.id, 'kind', pr.kind, 'law', pr.law, 'purchase_number', pr.purchase_number,
-      'registry_number', pr.registry_number, 'subject', pr.subject, 'price', pr.price::float8,
-      'currency', pr.currency, 'status', pr.status, 'published_on', pr.published_on,
-      'signed_on', pr.signed_on, 'starts_on', pr.starts_on, 'ends_on', pr.ends_on,
-      'customer', pr.customer_name, 'okpd2', pr.okpd2, 'building_id', x.building_id,
-      'method', x.method, 'confidence', x.confidence)
-      ORDER BY coalesce(pr.signed_on, pr.published_on) DESC NULLS LAST, pr.id DESC)
-      FROM (SELECT DISTINCT ON (o.procurement_id) o.procurement_id, o.building_id, o.method, o.confidence
-            FROM (SELECT po.* FROM procurement_objects po WHERE po.parcel_id = p.id
-                  UNION ALL SELECT po.* FROM buildings pb JOIN procurement_objects po ON po.building_id = pb.id
-                  WHERE pb.parcel_id = p.id) o
-            ORDER BY o.procurement_id, o.confidence DESC, o.id) x
-      JOIN procurements pr ON pr.id = x.procurement_id), '[]'),
+  'procurement', {procurement},
   'territorial_zone', (SELECT json_build_object(
       'id', z.id, 'zone_code', z.zone_code, 'name', z.name, 'registry_number', z.registry_number,
       'max_height_m', z.max_height_m, 'max_floors', z.max_floors,
@@ -115,17 +102,16 @@ FROM parcels p
 CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, 4326) AS geom,
                            ST_Transform(p.geom, 4326)::box2d AS box) g
 WHERE {condition}
-"""
+""".replace("{procurement}", card_section_sql(  # the parcel's, and its buildings'
+    "SELECT po.* FROM procurement_objects po WHERE po.parcel_id = p.id UNION ALL SELECT po.* FROM buildings pb "
+    "JOIN procurement_objects po ON po.building_id = pb.id WHERE pb.parcel_id = p.id"))
 
 
 def card_json(row_text: str, base: str, personal: bool) -> dict:
     card = json.loads(row_text)
     number = card["cadastral_number"]
     card["personal_data_shown"] = personal
-    for entry in card["procurement"]:
-        entry["source_url"] = procurement.source_url(entry["kind"], entry["law"], entry["purchase_number"],
-                                                     entry["registry_number"])
-        entry["href"] = f"{base}/procurement/{entry['id']}"
+    card_entries(card["procurement"], base)
     card["timeline"] = timeline(card)
     card["links"] = [
         link(f"{base}/parcels/{number}", "self", JSON, f"Parcel {number}"),

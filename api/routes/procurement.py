@@ -73,6 +73,34 @@ SELECT json_build_object(
       GROUP BY 1 ORDER BY 5 DESC LIMIT 100) o), '[]')
 )::text
 """
+
+
+def card_section_sql(links: str) -> str:
+    """A card's procurement section (a JSON array): the procurements of the links ``links``
+    (SQL giving ``procurement_objects`` rows), each once — by its most confident link —,
+    newest first. Parcel and building cards show it."""
+    return f"""coalesce((SELECT json_agg(json_build_object(
+      'id', pr.id, 'kind', pr.kind, 'law', pr.law, 'purchase_number', pr.purchase_number,
+      'registry_number', pr.registry_number, 'subject', pr.subject, 'price', pr.price::float8,
+      'currency', pr.currency, 'status', pr.status, 'published_on', pr.published_on,
+      'signed_on', pr.signed_on, 'starts_on', pr.starts_on, 'ends_on', pr.ends_on,
+      'customer', pr.customer_name, 'okpd2', pr.okpd2, 'building_id', x.building_id,
+      'method', x.method, 'confidence', x.confidence)
+      ORDER BY coalesce(pr.signed_on, pr.published_on) DESC NULLS LAST, pr.id DESC)
+      FROM (SELECT DISTINCT ON (o.procurement_id) o.procurement_id, o.building_id, o.method, o.confidence
+            FROM ({links}) o ORDER BY o.procurement_id, o.confidence DESC, o.id) x
+      JOIN procurements pr ON pr.id = x.procurement_id), '[]')"""
+
+
+def card_entries(entries: list[dict], base: str) -> list[dict]:
+    """A card's procurement entries with their page in the ЕИС and in this API."""
+    for entry in entries:
+        entry["source_url"] = procurement.source_url(entry["kind"], entry["law"], entry["purchase_number"],
+                                                     entry["registry_number"])
+        entry["href"] = f"{base}/procurement/{entry['id']}"
+    return entries
+
+
 COLUMNS = ("id", "kind", "law", "purchase_number", "registry_number", "subject", "price", "currency",
            "published_on", "signed_on", "starts_on", "ends_on", "status", "construction_works",
            "customer_name", "customer_inn", "okpd2", "objects")

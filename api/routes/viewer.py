@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.routes.terrain import served as served_terrain
+from citymodel import procurement
 from citymodel.planning import SERVICE_CATEGORIES, ZONE_KINDS
 from citymodel.records import LOT_STATUSES, OPEN_LOT_STATUSES
 from citymodel.surfaces import TILE_CLASSES
@@ -64,6 +65,7 @@ async def viewer_config(request: Request):
             "timezone": settings.viewer_timezone, "refresh_seconds": settings.viewer_refresh_seconds,
             "zone_kinds": list(ZONE_KINDS), "service_categories": list(SERVICE_CATEGORIES),
             "lot_statuses": list(LOT_STATUSES), "open_lot_statuses": list(OPEN_LOT_STATUSES),
+            "procurement_kinds": list(procurement.KINDS), "procurement_statuses": list(procurement.STATUSES),
             "surface_classes": list(TILE_CLASSES)}
 
 

@@ -61,6 +61,9 @@ class Document:
     products: list[dict] = field(default_factory=list)  # okpd2, name, quantity, price, amount
     places: list[dict] = field(default_factory=list)  # kladr, place
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # the objects a source names outright (a table's columns), besides those in the texts
+    numbers: list[str] = field(default_factory=list)  # cadastral numbers
+    register_ids: list[str] = field(default_factory=list)  # city register numbers (УНОМ)
 
     @property
     def texts(self) -> list[str]:

@@ -165,6 +165,7 @@ const pressed = (button, on) => button.setAttribute("aria-pressed", String(on));
 $("auctions-toggle").addEventListener("click", () => { auctions.toggle(); pressed($("auctions-toggle"), !auctions.panel.hidden); });
 $("auctions").querySelector(".close").addEventListener("click", () => { auctions.toggle(false); pressed($("auctions-toggle"), false); });
 const procurement = new ProcurementPanel($("procurement"), choose);
+procurement.setChoices(config.procurement_kinds || [], config.procurement_statuses || []);
 window.citymodel.procurement = procurement;
 procurement.onPeriod = () => { if (state.theme === "procurement") applyStyle(); };
 $("procurement-toggle").addEventListener("click", () => { procurement.toggle(); pressed($("procurement-toggle"), !procurement.panel.hidden); });

@@ -1,9 +1,9 @@
 // The side panel: a building's attributes and the card of its parcel (areas, permitted use,
 // rights and encumbrances, auction history with links to the source notices, its zones and
 // the nearest services), and the parcel's outline on the ground; or a city service's card.
-import { procurementHtml } from "./procurement.js";
+import { procurementEntriesHtml, procurementHtml } from "./procurement.js";
 import { api } from "./api.js";
-import { escape } from "./html.js";
+import { escape, money } from "./html.js";
 import { t } from "./i18n.js";
 
 const Cesium = window.Cesium;
@@ -31,27 +31,39 @@ export class ParcelCard {
     });
   }
 
-  // path: /parcels/{number} or /parcels/at?…; building: the picked building's properties
+  // path: /parcels/{number} or /parcels/at?…; building: the picked building's properties,
+  // whose own card (/buildings/{id}: the procurement for it) is fetched alongside
   async open(path, building) {
+    const opened = this.opened = (this.opened || 0) + 1;
     this.path = path;
     this.building = building;
+    this.buildingCard = null;
     this.panel.hidden = false;
-    const head = building ? this.buildingHtml(building) : "";
-    if (!path) {
+    const own = building && building.building_id != null
+      ? api(`/buildings/${encodeURIComponent(building.building_id)}`).catch(() => null) : null;
+    this.body.innerHTML = (building ? this.buildingHtml(building) : "") + `<p class="loading">${t("loading")}</p>`;
+    let parcel = null, failure = null;
+    if (path) {
+      try {
+        parcel = await api(path);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    const card = own ? await own : null;
+    if (opened !== this.opened) return null;  // another card was opened meanwhile
+    this.buildingCard = card;
+    const head = building ? this.buildingHtml(building, card) : "";
+    if (!path || (failure && failure.status === 404)) {
       this.show(null, head + `<p>${t("noParcel")}</p>`);
       return null;
     }
-    this.body.innerHTML = head + `<p class="loading">${t("loading")}</p>`;
-    try {
-      const parcel = await api(path);
-      if (this.path !== path) return null;  // another card was opened meanwhile
-      this.show(parcel, head + this.parcelHtml(parcel));
-      return parcel;
-    } catch (error) {
-      if (this.path !== path) return null;
-      this.show(null, head + `<p class="error">${error.status === 404 ? t("noParcel") : t("apiUnreachable")}</p>`);
+    if (failure) {
+      this.show(null, head + `<p class="error">${t("apiUnreachable")}</p>`);
       return null;
     }
+    this.show(parcel, head + this.parcelHtml(parcel));
+    return parcel;
   }
 
   refresh() {  // after signing in or out: what this user may see
@@ -68,11 +80,12 @@ export class ParcelCard {
       return;  // gone, or the API is away: the card keeps what it showed
     }
     if (this.path !== path || JSON.stringify(parcel) === JSON.stringify(this.parcel)) return;
-    const head = this.building ? this.buildingHtml(this.building) : "";
+    const head = this.building ? this.buildingHtml(this.building, this.buildingCard) : "";
     this.show(parcel, head + this.parcelHtml(parcel));
   }
 
   close() {
+    this.opened = (this.opened || 0) + 1;  // a card still loading is not shown
     this.panel.hidden = true;
     this.path = null;
     this.show(null, "");
@@ -89,10 +102,16 @@ export class ParcelCard {
     this.onChange(parcel ? parcel.cadastral_number : null);
   }
 
-  buildingHtml(b) {
-    return `<h2>${t("building")} ${escape(b.building_id)}</h2>` + rows([
+  // the picked building's attributes; with its card, the procurement for it
+  buildingHtml(b, card) {
+    let html = `<h2 data-building="${escape(b.building_id)}">${t("building")} ${escape(b.building_id)}</h2>` + rows([
       [t("address"), b.address], [t("height"), number(b.height, 1)], [t("floors"), b.floors],
       [t("use"), b.use], [t("year"), b.year_built]]);
+    if (card && card.procurement.length) {
+      html += `<h3>${t("buildingProcurement")}</h3><div class="building-procurement">`
+        + `<p>${t("contracted")}: <b>${money(card.contracted)}</b></p>${procurementEntriesHtml(card.procurement, card.id)}</div>`;
+    }
+    return html;
   }
 
   parcelHtml(p) {
@@ -140,6 +159,7 @@ export class ParcelCard {
 
   // A city service (a GeoJSON feature of /collections/services/items or /services)
   openService(feature) {
+    this.opened = (this.opened || 0) + 1;
     this.path = null;
     this.building = null;
     this.panel.hidden = false;

@@ -14,6 +14,22 @@ export class ProcurementPanel extends FilterPanel {
     this.onPeriod = () => {};  // the period or codes changed: recolour, when the theme is on
   }
 
+  // the kinds and statuses to filter by, as the API names them (/viewer/config.json)
+  setChoices(kinds, statuses) {
+    const fill = (name, values, label) => {
+      const select = this.form.elements[name];
+      for (const value of values) {
+        const option = document.createElement("option");
+        option.value = value;
+        option.dataset.i18n = label(value);
+        option.textContent = t(label(value));
+        select.append(option);
+      }
+    };
+    fill("kind", kinds, (k) => `procurement_${k}`);
+    fill("status", statuses, (s) => `procurementStatus_${s}`);
+  }
+
   changed(event) {
     this.load();
     if (["from", "to", "okpd2"].includes(event.target.name)) this.onPeriod();
@@ -51,19 +67,25 @@ export class ProcurementPanel extends FilterPanel {
   }
 }
 
-// The card's sections: the procurement of the parcel and its buildings (the clicked
-// building's first), and the parcel's history as one timeline.
-export function procurementHtml(parcel, building) {
-  const entries = [...parcel.procurement].sort((a, b) => (b.building_id === building) - (a.building_id === building));
-  let html = `<h3>${t("procurementPanel")}</h3>`;
-  html += entries.length ? `<div class="procurement">${entries.map((p) => {
+// A card's procurement entries (a parcel's or a building's card: /parcels/…, /buildings/…),
+// those for the building ``building`` marked
+export function procurementEntriesHtml(entries, building) {
+  return entries.map((p) => {
     const url = p.source_url && p.source_url.startsWith("https://") ? p.source_url : null;
     return `<div class="procurement-entry${p.building_id === building ? " this-building" : ""}" data-procurement="${p.id}">`
       + `<b>${escape(t(`procurement_${p.kind}`))}</b> ${escape(p.subject || "")}<br>`
       + `<small>${money(p.price, p.currency)} · ${escape(t(`procurementStatus_${p.status}`))} · ${escape(p.signed_on || p.published_on || "")}`
       + ` · ${escape(t(`linkedBy_${p.method}`))}${p.confidence < 1 ? ` (${Math.round(p.confidence * 100)}%)` : ""}`
       + (url ? ` · <a href="${escape(url)}" target="_blank" rel="noopener">${t("procurementSource")}</a>` : "") + "</small></div>";
-  }).join("")}</div>` : "<p>—</p>";
+  }).join("");
+}
+
+// The card's sections: the procurement of the parcel and its buildings (the clicked
+// building's first), and the parcel's history as one timeline.
+export function procurementHtml(parcel, building) {
+  const entries = [...parcel.procurement].sort((a, b) => (b.building_id === building) - (a.building_id === building));
+  let html = `<h3>${t("procurementPanel")}</h3>`;
+  html += entries.length ? `<div class="procurement">${procurementEntriesHtml(entries, building)}</div>` : "<p>—</p>";
   html += `<h3>${t("timeline")}</h3>`;
   html += parcel.timeline.length ? `<ol class="timeline">${parcel.timeline.map((e) =>
     `<li data-kind="${escape(e.kind)}" data-date="${escape(e.date || "")}"><time>${escape(e.date || "?")}</time> `
