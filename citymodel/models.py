@@ -93,11 +93,11 @@ def _trigram_index(table: str, column: str) -> Index:
     )
 
 
-def _address_key_indexes(table: str) -> tuple[Index, Index]:
-    """The normalized addresses procurement links by: alike (trigrams), the same words."""
-    return (Index(f"{table}_address_key_trgm", "address_key", postgresql_using="gin",
-                  postgresql_ops={"address_key": "gin_trgm_ops"}),
-            Index(f"{table}_address_tokens", "address_tokens"))
+def _address_key_index(table: str) -> Index:
+    """The normalized addresses procurement links by, alike or with the same words (the
+    same words have the same trigrams)."""
+    return Index(f"{table}_address_key_trgm", "address_key", postgresql_using="gin",
+                 postgresql_ops={"address_key": "gin_trgm_ops"})
 
 
 def _storage_geometry(geometry_type: str, dimension: int = 2) -> Geometry:
@@ -168,7 +168,7 @@ class Parcel(Timestamps, Base):
     __table_args__ = (
         Index("parcels_geom_gist", "geom", postgresql_using="gist"),
         _trigram_index("parcels", "address"),
-        *_address_key_indexes("parcels"),
+        _address_key_index("parcels"),
         Index("parcels_cadastral_key_prefix", "cadastral_key",  # a quarter's parcels
               postgresql_ops={"cadastral_key": "text_pattern_ops"}),
     )
@@ -182,9 +182,8 @@ class Parcel(Timestamps, Base):
         Float, Computed(AREA_M2_SQL, persisted=True)
     )
     address: Mapped[str | None] = mapped_column(Text)
-    # the address normalized when written (SQL functions of migrations 0013 and 0014)
+    # the address normalized when written (the SQL function of migrations 0013 and 0015)
     address_key: Mapped[str | None] = mapped_column(Text, Computed("address_key(address)", persisted=True))
-    address_tokens: Mapped[str | None] = mapped_column(Text, Computed("address_tokens(address)", persisted=True))
     land_category: Mapped[str | None] = mapped_column(Text)  # code, e.g. 003002000000
     permitted_use: Mapped[str | None] = mapped_column(Text)  # code, e.g. 141003000000 or 2.1
     permitted_use_text: Mapped[str | None] = mapped_column(Text)  # as in the documents
@@ -223,7 +222,7 @@ class Building(Timestamps, Base):
         Index("buildings_parts_gist", "footprint", postgresql_using="gist",
               postgresql_where=text("kind = 'part'")),  # read by the tiles builder
         _trigram_index("buildings", "address"),
-        *_address_key_indexes("buildings"),
+        _address_key_index("buildings"),
         Index("buildings_lines_gist", "lines", postgresql_using="gist"),
         Index("buildings_part_of", "part_of", postgresql_where=text("part_of IS NOT NULL")),
         Index("buildings_points_gist", "points", postgresql_using="gist"),
@@ -249,9 +248,8 @@ class Building(Timestamps, Base):
     use: Mapped[str | None] = mapped_column(Text)
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
     address: Mapped[str | None] = mapped_column(Text)
-    # the address normalized when written (SQL functions of migrations 0013 and 0014)
+    # the address normalized when written (the SQL function of migrations 0013 and 0015)
     address_key: Mapped[str | None] = mapped_column(Text, Computed("address_key(address)", persisted=True))
-    address_tokens: Mapped[str | None] = mapped_column(Text, Computed("address_tokens(address)", persisted=True))
     # A modelled building's real surfaces (CityJSON, CityGML): one polygon per surface, heights
     # absolute (settings.height_datum), each surface's type in model_surfaces (citymodel.surfaces)
     model = mapped_column(_storage_geometry("MULTIPOLYGONZ", 3), nullable=True)

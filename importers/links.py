@@ -82,20 +82,29 @@ WITH keyed AS MATERIALIZED (SELECT address, address_key(address) AS key
 SELECT address, key, address_key_tokens(key) AS tokens, address_key_numbers(key) AS numbers
 FROM keyed WHERE address_key_tokens(key) IS NOT NULL AND address_key_numbers(key) <> '{}'
 """
-# What an address matches, in this order, each step only for the addresses (by their words)
-# no earlier step matched: buildings with the same words, parcels with the same words,
-# buildings alike (trigrams) with the same numbers, parcels alike with the same numbers
+# What an address matches, found through the trigram index on the stored keys (the same
+# words have the same trigrams): a building or parcel with the same words (exact), or one
+# alike with the same numbers (similar)
 _EXACT = """
-INSERT INTO place_matches (address, tokens, {target}, confidence)
-SELECT k.address, k.tokens, o.id, 1.0 FROM place_keys k JOIN {table} o ON o.address_tokens = k.tokens
-WHERE NOT EXISTS (SELECT 1 FROM place_matches m WHERE m.tokens = k.tokens)
+INSERT INTO place_candidates (address, tokens, {target}, exact, confidence)
+SELECT k.address, k.tokens, o.id, true, 1.0
+FROM place_keys k JOIN {table} o ON o.address_key % k.key AND address_key_tokens(o.address_key) = k.tokens
 """
 _SIMILAR = """
-INSERT INTO place_matches (address, tokens, {target}, confidence)
-SELECT k.address, k.tokens, o.id, round(similarity(o.address_key, k.key)::numeric, 3)
-FROM place_keys k JOIN {table} o ON o.address_key % k.key
-WHERE address_key_numbers(o.address_key) = k.numbers
-  AND NOT EXISTS (SELECT 1 FROM place_matches m WHERE m.tokens = k.tokens)
+INSERT INTO place_candidates (address, tokens, {target}, exact, confidence)
+SELECT k.address, k.tokens, o.id, false, round(similarity(o.address_key, k.key)::numeric, 3)
+FROM place_keys k JOIN {table} o ON o.address_key % k.key AND address_key_numbers(o.address_key) = k.numbers
+WHERE address_key_tokens(o.address_key) <> k.tokens
+"""
+# Of an address's candidates (by its words), the best kind only: buildings with the same
+# words, else parcels with the same words, else buildings alike, else parcels alike
+_MATCHES = """
+CREATE TEMP TABLE place_matches ON COMMIT DROP AS
+SELECT address, building_id, parcel_id, confidence FROM (
+    SELECT c.*, min(rank) OVER (PARTITION BY tokens) AS best
+    FROM (SELECT c.*, CASE WHEN exact THEN 0 ELSE 2 END + CASE WHEN building_id IS NULL THEN 1 ELSE 0 END AS rank
+          FROM place_candidates c) c
+) ranked WHERE rank = best
 """
 _ADDRESS_LINKS = """
 INSERT INTO procurement_objects (procurement_id, building_id, parcel_id, method, confidence, matched)
@@ -138,14 +147,14 @@ def procurements_to_objects(conn: psycopg.Connection, *, changed: str, staged: s
     conn.execute(_PLACES)
     conn.execute(_KEYS)
     conn.execute("ANALYZE place_keys")
-    conn.execute("CREATE TEMP TABLE place_matches (address text, tokens text, building_id bigint, "
-                 "parcel_id bigint, confidence numeric) ON COMMIT DROP")
-    conn.execute("CREATE INDEX ON place_matches (tokens)")
+    conn.execute("CREATE TEMP TABLE place_candidates (address text, tokens text, building_id bigint, "
+                 "parcel_id bigint, exact boolean, confidence numeric) ON COMMIT DROP")
     conn.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
                  [str(ADDRESS_MATCH_THRESHOLD)])
     for step in (_EXACT, _SIMILAR):
         for target, table in (("building_id", "buildings"), ("parcel_id", "parcels")):
             conn.execute(step.format(target=target, table=table))
+    conn.execute(_MATCHES)
     conn.execute("ANALYZE place_matches")
     conn.execute(_ADDRESS_LINKS)
     counts = dict(conn.execute("""

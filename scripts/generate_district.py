@@ -64,6 +64,7 @@ import pyproj
 import shapely
 
 from citymodel import crs
+from citymodel.regions import REGIONS
 
 sys.path.insert(0, str(Path(__file__).parent))
 import sample_procurement  # noqa: E402
@@ -160,7 +161,7 @@ def generate(out: Path, *, seed: int, buildings: int, parcels: int | None, crs_n
     # about 6 parcels and 6 buildings a block (measured: 6.06)
     blocks = max(1, math.ceil((parcels / 6.0) if parcels else buildings / 6.06))
     columns = max(1, round(math.sqrt(blocks * BLOCK_H / BLOCK_W)))
-    origin = pyproj.Transformer.from_crs(4326, target.crs, always_xy=True).transform(*ORIGIN_LONLAT)
+    origin = _origin(target, columns * (BLOCK_W + STREET), math.ceil(blocks / columns) * (BLOCK_H + STREET))
     rng = np.random.default_rng(seed)
     totals = Totals()
     contracts = max(1, buildings // 10) if contracts is None else contracts
@@ -280,6 +281,28 @@ def _building(n: int, quarter: str, parcel_number: int, street: str, house: int,
         "year_built": year,
         "address": f"г. Москва, ул. {street}, д. {house}" + (f", стр. {n % 3 + 1}" if n % 5 == 0 else ""),
     }
+
+
+def _origin(target, width: float, height: float) -> tuple[float, float]:
+    """Where the grid's corner lies, in the target CRS: at ORIGIN_LONLAT; a grid too large to
+    stay in Moscow from there (a benchmark's million parcels, some 65 km across) is centred
+    on the city instead, so that every parcel lands in region 77, as its number says."""
+    to_target = pyproj.Transformer.from_crs(4326, target.crs, always_xy=True)
+    to_lonlat = pyproj.Transformer.from_crs(target.crs, 4326, always_xy=True)
+    origin = to_target.transform(*ORIGIN_LONLAT)
+    moscow = REGIONS["77"]
+
+    def inside(corner) -> bool:
+        lon, lat = np.array(to_lonlat.transform(*shapely.get_coordinates(_place([shapely.box(0, 0, width, height)],
+                                                                                  corner)[0]).T))
+        return bool(moscow.contains(lon, lat).all())
+
+    if inside(origin):
+        return origin
+    centre = to_target.transform((moscow.west + moscow.east) / 2, (moscow.south + moscow.north) / 2)
+    a = math.radians(ROTATION_DEG)
+    half = (width / 2 * math.cos(a) - height / 2 * math.sin(a), width / 2 * math.sin(a) + height / 2 * math.cos(a))
+    return centre[0] - half[0], centre[1] - half[1]
 
 
 def _place(geoms: list, origin) -> np.ndarray:
