@@ -15,10 +15,12 @@ import re
 
 LAWS = ("44", "223")  # 44-ФЗ, 223-ФЗ
 KINDS = ("notice", "contract")
-# What a notice or contract is now: a notice is published (or cancelled); a contract is
-# being executed, executed, or terminated (from its procedure records, the latest edition)
-STATUSES = ("published", "cancelled", "executing", "executed", "terminated")
-FIRST_STATUS = {"notice": "published", "contract": "executing"}  # until a record says more
+# What a notice or contract is now, the first until a record says more: a notice is
+# published (or cancelled); a contract is being executed, executed, or terminated (from its
+# procedure records, the latest edition)
+KIND_STATUSES = {"notice": ("published", "cancelled"), "contract": ("executing", "executed", "terminated")}
+STATUSES = tuple(status for statuses in KIND_STATUSES.values() for status in statuses)
+FIRST_STATUS = {kind: statuses[0] for kind, statuses in KIND_STATUSES.items()}
 # Who supplies: individuals (and sole proprietors, who are individuals too) are personal data
 SUPPLIER_KINDS = ("legal_entity", "foreign_legal_entity", "sole_proprietor", "individual",
                   "foreign_individual", "not_published")

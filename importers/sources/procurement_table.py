@@ -38,9 +38,6 @@ COLUMNS = (
 )
 # the columns a document's fields take as they are
 FIELD_COLUMNS = COLUMNS[2:16]
-# what a status other than a document's first says, as the ЕИС would: a procedure record or a
-# cancellation
-_LATER = {"contract": ("executed", "terminated"), "notice": ("cancelled",)}
 _LIST = re.compile(r"[;,\s]+")
 
 
@@ -97,10 +94,11 @@ def _documents(where: str, row: dict) -> list[Document]:
             d.suppliers = [supplier]
     documents = [d]
     status = (_text(row.get("status")) or "").lower() or None
-    if status and status != procurement.FIRST_STATUS.get(d.kind):
-        if status not in _LATER.get(d.kind, ()):
-            allowed = (procurement.FIRST_STATUS[d.kind], *_LATER[d.kind])
-            d.problems.append(("status", f"{status!r} is not a {d.kind}'s status ({', '.join(allowed)})"))
+    # a status other than the first is said as the ЕИС would: a procedure record or a cancellation
+    if status and status != procurement.FIRST_STATUS[d.kind]:
+        if status not in procurement.KIND_STATUSES[d.kind]:
+            allowed = ", ".join(procurement.KIND_STATUSES[d.kind])
+            d.problems.append(("status", f"{status!r} is not a {d.kind}'s status ({allowed})"))
         elif d.kind == "contract":
             documents.append(Document(where, "procedure", law, fields={
                 "registry_number": d.fields.get("registry_number"),
