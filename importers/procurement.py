@@ -89,8 +89,9 @@ COMPARED = [c for c in COLUMNS if c != "source_document"]  # where it came from 
 
 
 class ProcurementLoader:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, source: str) -> None:
         self.ctx = ctx
+        self.source = source  # where the rows came from (procurements.source)
         self.stage = Stage(ctx.conn, "stage_procurements", STAGE)
         self.suppliers = Stage(ctx.conn, "stage_suppliers", SUPPLIER_STAGE)
         self.products = Stage(ctx.conn, "stage_products", PRODUCT_STAGE)
@@ -170,7 +171,7 @@ class ProcurementLoader:
             conn.execute(sql.SQL("""
                 WITH merged AS (
                     INSERT INTO procurements AS t (kind, law, {names}, status, source, import_run_id)
-                    SELECT kind, law, {names}, {status}, 'zakupki', {run} FROM latest WHERE kind = {kind}
+                    SELECT kind, law, {names}, {status}, {source}, {run} FROM latest WHERE kind = {kind}
                     ON CONFLICT ({key}) WHERE kind = {kind} DO UPDATE SET
                         law = EXCLUDED.law, {assign}, import_run_id = EXCLUDED.import_run_id, updated_at = now()
                     WHERE (t.version_number IS NULL OR EXCLUDED.version_number IS NULL
@@ -182,7 +183,7 @@ class ProcurementLoader:
                 FROM merged m JOIN latest l ON l.kind = {kind} AND l.{key} = m.key
             """).format(
                 names=names, run=sql.Literal(run), kind=sql.Literal(kind), key=sql.Identifier(key),
-                status=sql.Literal(procurement.FIRST_STATUS[kind]),
+                status=sql.Literal(procurement.FIRST_STATUS[kind]), source=sql.Literal(self.source),
                 assign=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in COLUMNS),
                 old=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in COMPARED),
                 new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in COMPARED),
@@ -259,10 +260,11 @@ def import_procurement(url: URL, settings: Settings, path: Path, *, max_rejects:
     def work(ctx: Context) -> Counts:
         if path.suffix.lower() in (".csv", ".json"):
             source, described = ProcurementTable(path), f"the procurement {path.suffix.lower()[1:].upper()} form"
+            loader = ProcurementLoader(ctx, "table")
         else:
             source, described = ZakupkiSource(path), "ЕИС XML" + (" (directory)" if path.is_dir() else "")
+            loader = ProcurementLoader(ctx, "zakupki")
         ctx.describe(described)
-        loader = ProcurementLoader(ctx)
         batch: list[tuple[Document, Found]] = []
         for document in source.read(find_in_texts, workers=workers):
             batch.append(document)

@@ -243,6 +243,7 @@ def test_the_csv_and_json_forms(city, tmp_path):
         ("contract", "44", "2770000000024000061", pytest.approx(1250000.5), "executed", True, ["41.20", "43.39"],
          "2024-03-01"),
         ("contract", "223", "2770000000024000062", 99000, "executing", False, ["81.10"], "2024-04-01")]
+    assert query(city, "SELECT DISTINCT source FROM procurements") == [("table",)]  # not the ЕИС's
     assert _links(city) == {
         # its own parcel by number, and its notice's place (the other place is nowhere)
         "2770000000024000061": [("address", "1000123", 1.0), ("cadastral_number", "77:01:0001013:1234", 1.0)],
