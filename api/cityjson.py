@@ -29,7 +29,7 @@ async def _storage_crs(request: Request) -> pyproj.CRS:
 
 
 async def page(request: Request, query: FeatureQuery, found: Page) -> Response:
-    ids = [orjson.loads(feature)["id"] for feature in found.features]
+    ids = [feature["id"] for feature in found.features]
     rows = await request.app.state.db.all(cityjson.SELECT.format(where="AND b.id = ANY(%s)"), [ids])
     by_id = {row[0]: dict(zip(cityjson.COLUMNS, row, strict=True)) for row in rows}
     ordered = [by_id[i] for i in ids if i in by_id]  # in the page's order

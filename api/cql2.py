@@ -46,6 +46,7 @@ GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineStri
 KIND_OF_PG = {"text": "string", "bigint": "number", "float8": "number", "numeric": "number",
               "boolean": "boolean", "date": "time", "timestamptz": "time"}
 ORDERED = ("string", "number", "time")  # kinds < > BETWEEN make sense for
+LANGUAGES = ("cql2-text", "cql2-json", "cql-text")  # cql-text: the draft's name, GDAL 3.6 sends it
 
 
 def parse(text: str, lang: str | None) -> ast.Node:
@@ -62,7 +63,7 @@ def parse(text: str, lang: str | None) -> ast.Node:
     except Exception as exc:  # the parsers raise many kinds; all mean a malformed filter
         message = " ".join(str(exc).split("\n\n")[0].split())[:200]
         raise BadRequest(f"filter: not valid {lang}: {message}") from None
-    raise BadRequest(f"filter-lang: {lang!r} is not supported; use cql2-text or cql2-json")
+    raise BadRequest(f"filter-lang: {lang[:40]!r} is not supported; use cql2-text or cql2-json")
 
 
 class Compiler:

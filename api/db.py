@@ -32,6 +32,11 @@ STATEMENT_TIMEOUT_MS = 15_000  # signed-in users' statements
 # set by api.auth for each request: whether its caller signed in (their own connections)
 SIGNED_IN: ContextVar[bool] = ContextVar("signed_in", default=False)
 COUNT_TIMEOUT_MS = 200  # counts that would take longer are left out of responses
+# connections for anonymous requests in each server process (signed-in users and counts have
+# half as many each): a few per core serve a CPU-bound database best: with 16 a process,
+# 32 bbox pages at once ran 10 % slower and waited longer at the 99th percentile than with
+# 8 (scripts/bench/api, 2 processes on 2 cores); the rest wait for a connection in the pool
+POOL_SIZE = 8
 POOL_WAIT_S = 5.0  # the longest a request waits for a free connection under load
 RETRY_AFTER_S = 2  # what 503s tell clients
 PROBE_EVERY_S = 0.25  # how often a database marked down is tried again
@@ -60,7 +65,7 @@ class Database:
     counting matches under a short time limit. All autocommit: a read is one round trip;
     writes open their own transaction."""
 
-    def __init__(self, url: URL, *, min_size: int = 2, max_size: int = 16,
+    def __init__(self, url: URL, *, min_size: int = 2, max_size: int = POOL_SIZE,
                  public_timeout_ms: int = 5_000) -> None:
         self.url = url
         self.public_timeout_ms = public_timeout_ms

@@ -2,18 +2,21 @@
 
 A route declares what it takes (``c: Collection = Depends(collection)``, ``query:
 FeatureQuery = Depends(feature_query)``, ``page: Paging = Depends(paging)``); each
-parameter's documentation, validation and the 400 naming it live here, once. FastAPI
-resolves a dependency once per request, so the collection is looked up once. They are
-few (each costs a resolution per request) and ``async`` (none blocks: FastAPI would run a
-plain function in its thread pool, a thread hop per request).
+parameter's documentation, validation and the 400 naming it live here, once. The items
+endpoint's parameters are read from the query string here rather than declared one by
+one to FastAPI (whose resolution of a dozen declared parameters cost more per request
+than the rest of the request's Python): ``QUERY_PARAMETERS`` documents them, and a route
+names the ones it reads with ``documented``. Dependencies are ``async`` (none blocks:
+FastAPI would run a plain function in its thread pool, a thread hop per request).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Request
 
 from api import cql2
 from api import crs as crs_
@@ -22,6 +25,9 @@ from api.crs import Crs
 from api.db import SIGNED_IN
 from api.errors import BadRequest, NotFound
 from api.features import FeatureQuery, parse_bbox, parse_datetime, parse_properties, parse_sortby
+
+MAX_OFFSET = 10_000_000  # features a page may skip (``offset``; ``next`` links use cursors)
+MAX_CURSOR = 2_000  # characters of a cursor (as this server writes them, far fewer)
 
 # The path parameter is named as in the OGC API templates: GDAL looks the items operation
 # up under /collections/{collectionId}/items. The ids come from the catalogue.
@@ -36,9 +42,9 @@ async def collection(collectionId: str = COLLECTION_ID) -> Collection:
         raise NotFound(f"no collection {collectionId!r}; see /collections") from None
 
 
-async def output_crs(request: Request,
-               crs: str | None = Query(None, description="The CRS of the response (a URI)")) -> Crs:
-    return crs_.parse(crs, request.app.state.crss, "crs")
+async def output_crs(request: Request) -> Crs:
+    """The ``crs`` parameter (read by hand: see the module's docstring)."""
+    return crs_.parse(request.query_params.get("crs"), request.app.state.crss, "crs")
 
 
 def _bbox(request: Request, bbox: str | None, bbox_crs: str | None
@@ -64,35 +70,60 @@ def _cql2(request: Request, c: Collection, filter_: str | None, filter_lang: str
                                None if SIGNED_IN.get() else cql2.MAX_PUBLIC_VERTICES)
 
 
-async def feature_query(
-    request: Request,
-    c: Collection = Depends(collection),
-    crs: str | None = Query(None, description="The CRS of the response (a URI)"),
-    bbox: str | None = Query(None, description="minx,miny,maxx,maxy (in bbox-crs)"),
-    bbox_crs: str | None = Query(None, alias="bbox-crs", description="The CRS of bbox (a URI)"),
-    datetime_: str | None = Query(None, alias="datetime", description="An instant or interval"),
-    properties: str | None = Query(None, description="Comma-separated properties to return"),
-    sortby: str | None = Query(None, description="[+|-]property, comma-separated"),
-    filter_: str | None = Query(None, alias="filter", description="A CQL2 filter"),
-    filter_lang: Literal["cql2-text", "cql2-json", "cql-text"] | None = Query(
-        None, alias="filter-lang",
-        description="cql2-text (default) or cql2-json; cql-text, the draft's name GDAL 3.6 sends, "
-                    "is read as cql2-text"),
-    filter_crs: str | None = Query(None, alias="filter-crs",
-                                   description="The CRS of filter geometries"),
-) -> FeatureQuery:
+def query_parameter(name: str, description: str, **schema) -> dict:
+    """An optional query parameter as OpenAPI describes it (a string unless ``schema`` says)."""
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", **schema}}
+
+
+# The query parameters of the items endpoint, as the OpenAPI document gives them (under
+# components.parameters, referenced by $ref; ``limit``'s maximum and default come from the
+# settings there). The dependencies below read them from the query string themselves:
+# FastAPI's per-parameter resolution cost more than the rest of a request's Python.
+QUERY_PARAMETERS: dict[str, dict] = {p["name"]: p for p in (
+    query_parameter("f", "The format: json (GeoJSON), html, or cityjson (CityJSONSeq, buildings)",
+                    enum=["json", "html", "cityjson"]),
+    query_parameter("crs", "The CRS of the response (a URI)"),
+    query_parameter("bbox", "minx,miny,maxx,maxy (in bbox-crs)"),
+    query_parameter("bbox-crs", "The CRS of bbox (a URI)"),
+    query_parameter("datetime", "An instant or interval"),
+    query_parameter("properties", "Comma-separated properties to return"),
+    query_parameter("sortby", "[+|-]property, comma-separated"),
+    query_parameter("filter", "A CQL2 filter"),
+    query_parameter("filter-lang", "cql2-text (default) or cql2-json; cql-text, the draft's name "
+                                   "GDAL 3.6 sends, is read as cql2-text", enum=list(cql2.LANGUAGES)),
+    query_parameter("filter-crs", "The CRS of filter geometries"),
+    {**query_parameter("limit", "Features per page; larger values are clamped to the maximum",
+                       type="integer", minimum=1), "style": "form", "explode": False},
+    query_parameter("offset", "Features to skip (prefer `next` links)", type="integer", minimum=0,
+                    maximum=MAX_OFFSET, default=0),
+    query_parameter("cursor", "From a `next` link", maxLength=MAX_CURSOR),
+)}
+FEATURE_QUERY = ("crs", "bbox", "bbox-crs", "datetime", "properties", "sortby", "filter",
+                 "filter-lang", "filter-crs")
+PAGING = ("limit", "offset", "cursor")
+
+
+def documented(*names: str, own: tuple[dict, ...] = ()) -> dict:
+    """A route's ``openapi_extra`` naming the query parameters it reads by hand: shared ones
+    by name, and its ``own`` (as ``query_parameter`` writes them)."""
+    return {"parameters": [*({"$ref": f"#/components/parameters/{name}"} for name in names), *own]}
+
+
+async def feature_query(request: Request, c: Collection = Depends(collection)) -> FeatureQuery:
     """The collection's query for the request's crs, bbox, datetime, filter, properties and
     sortby (OGC API – Features Parts 1–3), each checked with a 400 naming it."""
     state = request.app.state
-    query = FeatureQuery(c, state.db.storage_srid, crs_.parse(crs, state.crss, "crs"),
-                         parse_properties(c, properties), parse_sortby(c, sortby))
-    box = _bbox(request, bbox, bbox_crs)
+    get = request.query_params.get
+    query = FeatureQuery(c, state.db.storage_srid, crs_.parse(get("crs"), state.crss, "crs"),
+                         parse_properties(c, get("properties")), parse_sortby(c, get("sortby")))
+    box = _bbox(request, get("bbox"), get("bbox-crs"))
     if box is not None:
         query.within(*box)
-    interval = parse_datetime(datetime_)
+    interval = parse_datetime(get("datetime"))
     if interval is not None:
         query.during(interval)
-    where = _cql2(request, c, filter_, filter_lang, filter_crs)
+    where = _cql2(request, c, get("filter"), get("filter-lang"), get("filter-crs"))
     if where is not None:
         query.where.add(where[0], *where[1])
     return query
@@ -109,20 +140,42 @@ class Paging:
         return self.cursor is None and self.offset == 0
 
 
-async def paging(request: Request,
-           limit: int = Query(None, ge=1, description="Features per page; larger values are "
-                                                      "clamped to the maximum"),
-           offset: int = Query(0, ge=0, le=10_000_000,
-                               description="Features to skip (prefer `next` links)"),
-           cursor: str | None = Query(None, max_length=2000, description="From a `next` link"),
-           ) -> Paging:
+async def paging(request: Request) -> Paging:
     settings = request.app.state.settings
-    return Paging(min(limit or settings.api_default_limit, settings.api_max_limit), offset, cursor)
+    get = request.query_params.get
+    limit = _integer(get("limit"), "limit", 1)
+    offset = _integer(get("offset"), "offset", 0, MAX_OFFSET)
+    cursor = get("cursor")
+    if cursor is not None and len(cursor) > MAX_CURSOR:
+        raise BadRequest(f"cursor: longer than {MAX_CURSOR} characters; follow the `next` link")
+    return Paging(min(limit or settings.api_default_limit, settings.api_max_limit), offset or 0, cursor)
 
 
-def check_parameters(request: Request, allowed: set[str]) -> None:
+def _integer(value: str | None, parameter: str, least: int, most: int | None = None) -> int | None:
+    if value is None:
+        return None
+    if not _INTEGER.match(value):
+        raise BadRequest(f"{parameter}: {value[:40]!r} is not a whole number")
+    number = int(value)
+    if number < least or (most is not None and number > most):
+        raise BadRequest(f"{parameter}: {number} is not in {least}…{most if most is not None else '∞'}")
+    return number
+
+
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,30}$")
+
+
+def output_format(request: Request, allowed: tuple[str, ...]) -> str | None:
+    """The ``f`` parameter, one of ``allowed``, or None."""
+    f = request.query_params.get("f")
+    if f is not None and f not in allowed:
+        raise BadRequest(f"f: {f[:40]!r} is not one of {', '.join(allowed)}")
+    return f
+
+
+def check_parameters(request: Request, allowed: Iterable[str]) -> None:
     """A 400 naming the query parameters an endpoint does not take."""
-    unknown = sorted(set(request.query_params) - allowed)
+    unknown = sorted(set(request.query_params).difference(allowed))
     if unknown:
         raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}; "
                          f"this endpoint takes: {', '.join(sorted(allowed))}")

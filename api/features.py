@@ -322,14 +322,16 @@ class FeatureQuery:
         return c.single_base and not c.touches_joins(self.where.render() + self.order)
 
     def page(self, limit: int, offset: int = 0) -> tuple[str, list]:
-        """A page (read it with ``Page``) and whether there is a next one."""
+        """A page as one row (read it with ``Page``)."""
         c, conditions, params = self.collection, self.where.render(), [*self.where.params, limit + 1, offset]
         if self._base_first():
             inner = (f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {self.order} "
                      "LIMIT %s OFFSET %s")
-            return f"SELECT {self._columns} FROM {c.page_from(inner)} ORDER BY {self.order}", params
-        return (f"SELECT {self._columns} FROM {c.from_sql} WHERE {conditions} "
-                f"ORDER BY {self.order} LIMIT %s OFFSET %s", params)
+            rows = f"SELECT {self._columns} FROM {c.page_from(inner)} ORDER BY {self.order}"
+        else:
+            rows = (f"SELECT {self._columns} FROM {c.from_sql} WHERE {conditions} "
+                    f"ORDER BY {self.order} LIMIT %s OFFSET %s")
+        return self._aggregated(rows, params, limit)
 
     def count(self) -> tuple[str, list]:
         where = self.counted or self.where
@@ -347,35 +349,52 @@ class FeatureQuery:
         inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM "
                  f"{c.base_from_sql} WHERE {self.where.render()} LIMIT {int(cap) + 1}) {alias}) "
                  f"{alias} ORDER BY {self.order} LIMIT %s")
-        return (f"SELECT {self._columns}, {alias}.matched_ FROM {c.page_from(inner)} "
-                f"ORDER BY {self.order}", [*self.where.params, limit + 1])
+        rows = f"SELECT {self._columns}, {alias}.matched_ FROM {c.page_from(inner)} ORDER BY {self.order}"
+        return self._aggregated(rows, [*self.where.params, limit + 1], limit, matched=True)
+
+    def _aggregated(self, rows: str, params: list, limit: int, matched: bool = False) -> tuple[str, list]:
+        """Up to ``limit`` + 1 rows of features and their sort keys made one row: the first
+        ``limit`` features joined by commas, how many rows there were, the sort keys of the
+        ``limit``-th (a next page's cursor) and, with ``matched``, the number of matches.
+        One row, not a hundred, crosses to the server process and is decoded there."""
+        order = ", ".join(k.order(self.collection, f"k{i}") for i, k in enumerate(self.keys))
+        keys = "".join(f", (array_agg(k{i}) FILTER (WHERE n_ = %s))[1]" for i in range(len(self.keys)))
+        sql = (f"SELECT coalesce(string_agg(feature_, ',' ORDER BY n_) FILTER (WHERE n_ <= %s), ''), "
+               f"count(*){keys}{', max(matched_)' if matched else ''} FROM "
+               f"(SELECT *, row_number() OVER (ORDER BY {order}) AS n_ FROM ({rows}) rows_) page_")
+        return sql, [limit, *[limit] * len(self.keys), *params]
 
 
 @dataclass
 class Page:
-    """A page read from the rows of ``FeatureQuery.page`` or ``capped_page``."""
+    """A page read from the row of ``FeatureQuery.page`` or ``capped_page``."""
 
-    features: list[str]  # GeoJSON text of each
+    text: str  # the GeoJSON of its features, joined by commas (as PostgreSQL wrote them)
+    returned: int  # how many features
     more: bool  # there is a next page
     last_keys: list | None  # the sort keys of the last feature, when there is a next page
     matched: int | None = None  # from capped_page
 
     @classmethod
-    def read(cls, rows: list[tuple], limit: int, matched: bool = False) -> Page:
-        """From rows of ``limit`` + 1 features (each: its GeoJSON, its sort keys, and with
-        ``matched`` the number of matches)."""
-        more = len(rows) > limit
-        rows = rows[:limit]
+    def read(cls, row: tuple, limit: int, matched: bool = False) -> Page:
+        """From the one row of a page query (``Database.one``)."""
+        text, rows = row[0], row[1]
+        more = rows > limit
         end = -1 if matched else None
-        return cls([r[0] for r in rows], more, list(rows[-1][1:end]) if more else None,
-                   (rows[0][-1] if rows else 0) if matched else None)
+        return cls(text, min(rows, limit), more, list(row[2:end]) if more else None,
+                   (row[-1] or 0) if matched else None)
+
+    @property
+    def features(self) -> list[dict]:
+        """The features parsed (for HTML, CSV, CityJSON; GeoJSON passes the text on)."""
+        return json.loads(f"[{self.text}]")
 
 
-def feature_collection(features: list[str], links: list[dict], matched: int | None = None) -> bytes:
-    """The GeoJSON FeatureCollection of features given as GeoJSON text (as PostgreSQL wrote
-    them: joined, never parsed)."""
-    head = {"type": "FeatureCollection", "numberReturned": len(features), "links": links}
+def feature_collection(page: Page, links: list[dict], matched: int | None = None) -> bytes:
+    """The GeoJSON FeatureCollection of a page, its features' GeoJSON as PostgreSQL wrote
+    it (never parsed)."""
+    head = {"type": "FeatureCollection", "numberReturned": page.returned, "links": links}
     if matched is not None:
         head["numberMatched"] = matched
     envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
-    return envelope[:-1] + b',"features":[' + ",".join(features).encode() + b"]}"
+    return envelope[:-1] + b',"features":[' + page.text.encode() + b"]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -50,12 +50,20 @@ def link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
 
 
 def url_with(request: Request, drop: tuple[str, ...] = (), **add: str) -> str:
-    """This request's URL without the query parameters in ``drop`` and with ``add`` set
-    (built from the parsed query once: cheaper than chaining starlette's URL methods)."""
+    """This request's URL without the query parameters in ``drop`` and with ``add`` set.
+    A response links its request's URL several times over (self, alternate, next as JSON
+    and as HTML): the query is encoded once per request and each link joins its parts."""
     url = request.url
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in add and k not in drop]
-    query = urlencode([*items, *add.items()])
+    pairs = request.scope.get(_ENCODED_QUERY)
+    if pairs is None:
+        pairs = request.scope[_ENCODED_QUERY] = [
+            (k, f"{quote_plus(k)}={quote_plus(v)}") for k, v in request.query_params.multi_items()]
+    query = "&".join([*(part for k, part in pairs if k not in add and k not in drop),
+                      *(f"{quote_plus(k)}={quote_plus(v)}" for k, v in add.items())])
     return f"{url.scheme}://{url.netloc}{url.path}" + (f"?{query}" if query else "")
+
+
+_ENCODED_QUERY = "citymodel.encoded_query"  # the scope's key for url_with's parts
 
 
 def self_links(request: Request, json_type: str = JSON, title: str = "") -> list[dict]:

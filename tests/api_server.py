@@ -102,10 +102,11 @@ def serving(db: URL, state: Path, tiles: Path, log: Path) -> Iterator[str]:
 
 
 def launch(env: dict[str, str], log: Path, command: tuple[str, ...] = (sys.executable, "-m", "citymodel"),
-           cwd: Path | None = None) -> tuple[str, subprocess.Popen]:
-    """`citymodel serve` (by ``command``) on a free port with this environment, once it answers."""
+           cwd: Path | None = None, options: tuple[str, ...] = ()) -> tuple[str, subprocess.Popen]:
+    """`citymodel serve` (by ``command``, with ``options``) on a free port with this
+    environment, once it answers."""
     port = free_port()
-    process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=cwd,
+    process = subprocess.Popen([*command, "serve", "--port", str(port), *options], env=env, cwd=cwd,
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -71,14 +71,13 @@ async def auctions(
     box = parse_bbox(bbox, crs84)
     if box is not None:
         query.within(box, crs84)
-    found = Page.read(await state.db.all(*query.page(limit, offset)), limit)
+    found = Page.read(await state.db.one(*query.page(limit, offset)), limit)
     if f == "csv":
         out = io.StringIO()
         names = [p.name for p in LOTS.properties]
         writer = csv.writer(out)
         writer.writerow(["id", *names])
-        for feature in found.features:
-            parsed = json.loads(feature)
+        for parsed in found.features:
             props = parsed["properties"]
             writer.writerow([parsed["id"], *(";".join(v) if isinstance(v, list) else ("" if v is None else v)
                                      for v in (props[n] for n in names))])
@@ -89,7 +88,7 @@ async def auctions(
     if found.more:
         links.append(link(str(request.url.include_query_params(offset=offset + limit)), "next",
                           GEOJSON, "More lots"))
-    return Response(feature_collection(found.features, links), media_type=GEOJSON)
+    return Response(feature_collection(found, links), media_type=GEOJSON)
 
 
 @router.get("/auctions/{notice}/{lot}", summary="One lot of a notice, with its parcels")

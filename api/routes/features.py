@@ -5,14 +5,26 @@ from __future__ import annotations
 import asyncio
 import json
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from api import cityjson
 from api import crs as crs_
 from api.collections import COLLECTIONS, Collection
 from api.crs import Crs
-from api.dependencies import Paging, check_parameters, collection, feature_query, output_crs, paging
+from api.dependencies import (
+    FEATURE_QUERY,
+    PAGING,
+    Paging,
+    check_parameters,
+    collection,
+    documented,
+    feature_query,
+    output_crs,
+    output_format,
+    paging,
+    query_parameter,
+)
 from api.errors import BadRequest, NotFound
 from api.features import (
     FeatureQuery,
@@ -34,8 +46,10 @@ from api.responses import (
 from api.routes.vector_tiles import TILED
 
 router = APIRouter(tags=["Features"])
-ITEMS_PARAMETERS = {"limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "sortby",
-                    "filter", "filter-lang", "filter-crs", "offset", "cursor", "f"}
+ITEMS_PARAMETERS = ("f", *FEATURE_QUERY, *PAGING)
+ITEMS_FORMATS = ("json", "html", "cityjson")
+
+
 def collection_document(request: Request, c: Collection, base: str) -> dict:
     state = request.app.state
     href = f"{base}/collections/{c.id}"
@@ -108,12 +122,12 @@ async def queryables(request: Request, c: Collection = Depends(collection)):
 
 
 @router.get("/collections/{collectionId}/items", summary="Features of a collection",
-            response_class=Response,
+            response_class=Response, openapi_extra=documented(*ITEMS_PARAMETERS),
             responses={200: {"content": {GEOJSON: {}, HTML: {}, "application/city+json-seq": {}}}})
 async def items(request: Request, query: FeatureQuery = Depends(feature_query),
-                page: Paging = Depends(paging),
-                f: str | None = Query(None, pattern="^(json|html|cityjson)$")):
+                page: Paging = Depends(paging)):
     check_parameters(request, ITEMS_PARAMETERS)
+    f = output_format(request, ITEMS_FORMATS)
     if f == "cityjson" and query.collection.id != "buildings":
         raise BadRequest(f"f: cityjson is served for the buildings collection, not {query.collection.id}")
     db = request.app.state.db
@@ -122,14 +136,14 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
     if page.first and query.bounded:
         capped = query.capped_page(page.limit, CAPPED_COUNT)
         if capped is not None:  # a map's page, counted in the same query when it can be
-            found = Page.read(await db.all(*capped), page.limit, matched=True)
+            found = Page.read(await db.one(*capped), page.limit, matched=True)
             if found.matched <= CAPPED_COUNT:
                 if f == "cityjson":
                     return await cityjson.page(request, query, found)
                 return _page(request, query, found, found.matched)
     if f == "cityjson":  # a stream, with no count
         return await cityjson.page(request, query,
-                                   Page.read(await db.all(*query.page(page.limit, page.offset)), page.limit))
+                                   Page.read(await db.one(*query.page(page.limit, page.offset)), page.limit))
     counting = None
     if page.first:  # counted alongside the page, on the counting pool
         counting = asyncio.create_task(db.count(*query.count()))
@@ -137,10 +151,10 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
         # failed too, the page's error is the answer
         counting.add_done_callback(lambda task: task.cancelled() or task.exception())
     try:
-        found = Page.read(await db.all(*query.page(page.limit, page.offset)), page.limit)
+        found = Page.read(await db.one(*query.page(page.limit, page.offset)), page.limit)
         matched = None
         if page.first and not found.more:
-            matched = len(found.features)
+            matched = found.returned
         elif page.first:
             matched = await counting
     finally:
@@ -165,23 +179,28 @@ def _page(request: Request, query: FeatureQuery, found: Page, matched: int | Non
     links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
     headers = {"Content-Crs": f"<{query.crs.uri}>"}
     if wants_html(request):
-        features = json.loads("[" + ",".join(found.features) + "]")
+        features = found.features
         document = {"type": "FeatureCollection", "numberReturned": len(features), "links": links,
                     "items_href": f"{base}/collections/{c.id}/items",
                     "features": [{"id": f["id"], "properties": f["properties"]} for f in features]}
         if matched is not None:
             document["numberMatched"] = matched
         return render(request, document, title=f"{c.title}: features", headers=headers)
-    return Response(feature_collection(found.features, links, matched), media_type=GEOJSON,
+    return Response(feature_collection(found, links, matched), media_type=GEOJSON,
                     headers=headers)
 
 
+ITEM_FORMATS = ("json", "html")
+
+
 @router.get("/collections/{collectionId}/items/{feature_id}", summary="One feature",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+            openapi_extra=documented("crs", own=(query_parameter("f", "The format: json (GeoJSON) or html",
+                                                                 enum=list(ITEM_FORMATS)),)))
 async def item(request: Request, c: Collection = Depends(collection),
-               feature_id: int = Path(ge=1, le=2**63 - 1), out_crs: Crs = Depends(output_crs),
-               f: str | None = Query(None, pattern="^(json|html)$")):
-    check_parameters(request, {"crs", "f"})
+               feature_id: int = Path(ge=1, le=2**63 - 1), out_crs: Crs = Depends(output_crs)):
+    check_parameters(request, ("crs", "f"))
+    output_format(request, ITEM_FORMATS)
     state = request.app.state
     query = FeatureQuery(c, state.db.storage_srid, out_crs, c.properties, [])
     row = await state.db.one(query.one(f"{c.id_sql} = %s"), [feature_id])
@@ -191,6 +210,9 @@ async def item(request: Request, c: Collection = Depends(collection),
     links = self_links(request, GEOJSON, f"{c.id} {feature_id}")
     links.append(link(f"{base}/collections/{c.id}?f=json", "collection", JSON, c.title))
     headers = {"Content-Crs": f"<{out_crs.uri}>"}
-    document = json.loads(row[0]) | {"links": links}
-    return render(request, document, json_type=GEOJSON, title=f"{c.title}: {feature_id}",
-                  headers=headers)
+    if wants_html(request):
+        return render(request, json.loads(row[0]) | {"links": links}, title=f"{c.title}: {feature_id}",
+                      headers=headers)
+    # the feature as PostgreSQL wrote it, its links added at its end (not parsed and written again)
+    body = row[0][:-1] + ',"links":' + json.dumps(links, separators=(",", ":"), ensure_ascii=False) + "}"
+    return Response(body.encode(), media_type=GEOJSON, headers=headers)
