@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import auth, errors, openapi
 from api import crs as crs_
 from api.db import SIGNED_IN, Database
+from api.feature_cache import FeatureCache
 from api.limits import BodyLimit, ClientLimit
 from api.routes import (
     auctions,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, url: URL | None = None) -> Fast
         await db.open()
         app.state.crss = crs_.supported(db.storage_srid)
         app.state.extents = await _extents(db)
+        app.state.feature_cache = FeatureCache(settings.feature_cache_mib << 20)
         SIGNED_IN.reset(signed_in)
         # Everything loaded at start-up lives as long as the process: move it out of the
         # collector's sight, and collect the young generation less often, so that full

@@ -62,6 +62,10 @@ class Collection:
     tile_where: str = "true"
     base_from_sql: str = ""  # from_sql without the joins that only add properties
     joined: tuple[str, ...] = ()  # aliases of those joins: conditions on them need from_sql
+    # the data versions (``data_versions``, bumped in any writer's transaction) of every table
+    # its features are made from: when set, features and vector tiles made once are kept until
+    # one of them changes (api.feature_cache, api.routes.vector_tiles); when empty, never kept
+    versions: tuple[str, ...] = ()
 
     def touches_joins(self, sql: str) -> bool:
         return any(f"{alias}." in sql for alias in self.joined)
@@ -126,6 +130,7 @@ PARCELS = Collection(
                      "computed_area_m2"),
     base_from_sql="parcels p",
     joined=("latest",),
+    versions=("parcels", "auctions"),
 )
 
 BUILDINGS = Collection(
@@ -159,6 +164,7 @@ BUILDINGS = Collection(
     tile_where="b.kind <> 'part'",
     base_from_sql="buildings b",
     joined=("bp", "latest"),
+    versions=("buildings", "parcels", "auctions"),
 )
 
 LOT_GEOMETRY = """LEFT JOIN LATERAL (
@@ -241,6 +247,7 @@ ZONES = Collection(
     tile_properties=("kind", "zone_code", "name", "registry_number", "max_height_m",
                      "max_floors"),
     base_from_sql="zones z",
+    versions=("zones",),
 )
 
 SERVICES = Collection(
@@ -267,6 +274,7 @@ SERVICES = Collection(
     ),
     tile_properties=("category", "kind", "name", "capacity"),
     base_from_sql="services s",
+    versions=("services",),
 )
 
 
@@ -351,6 +359,7 @@ def _register_parts(id_: str, title: str, description: str, column: str, geometr
         ),
         tile_properties=("cadastral_number", "use"),
         base_from_sql=base,
+        versions=("buildings",),
     )
 
 

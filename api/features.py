@@ -304,16 +304,37 @@ class FeatureQuery:
                 f"coalesce({geometry_sql(c, self.crs, self.storage_srid)}, 'null') || "
                 f"""',"properties":' || {properties_sql(self.properties)} || '}}'""")
 
-    @property
-    def _columns(self) -> str:
-        """Each feature as GeoJSON text, and its sort keys (k0, k1 …)."""
+    def _columns(self, ids: bool = False) -> str:
+        """Each feature as GeoJSON text (``feature_``; with ``ids``, its id, ``id_``), and
+        its sort keys (k0, k1 …)."""
         keys = "".join(f", {k.sql(self.collection)} AS k{i}" for i, k in enumerate(self.keys))
-        return f"{self._feature} AS feature_{keys}"
+        return f"{self.collection.id_sql if ids else self._feature} AS {'id_' if ids else 'feature_'}{keys}"
 
     def one(self, condition: str) -> str:
         """The feature matching ``condition`` (trusted SQL, its values as parameters), as
         GeoJSON text."""
         return f"SELECT {self._feature} FROM {self.collection.from_sql} WHERE {condition}"
+
+    @property
+    def shape(self) -> tuple | None:
+        """What a feature's GeoJSON depends on besides its data (the collection, CRS and
+        properties): the key its kept GeoJSON is filed under (``api.feature_cache``); None
+        when the collection's features are never kept."""
+        c = self.collection
+        return (c.id, self.crs.uri, tuple(p.name for p in self.properties)) if c.versions else None
+
+    def by_id(self, ids: list[int]) -> tuple[str, list]:
+        """These features (id, GeoJSON text) and the collection's data versions, read in the
+        same statement (the same snapshot)."""
+        c = self.collection
+        return (f"SELECT {c.id_sql}, {self._feature}, {self._versions} FROM {c.from_sql} "
+                f"WHERE {c.id_sql} = ANY(%s)", [ids])
+
+    @property
+    def _versions(self) -> str:
+        names = ", ".join(f"'{n}'" for n in self.collection.versions)  # trusted: the catalogue's
+        return (f"(SELECT array_agg(version ORDER BY name) FROM data_versions "
+                f"WHERE name IN ({names}))")
 
     def _base_first(self) -> bool:
         """Whether a page can be cut from the base table before the joins that only add
@@ -321,27 +342,28 @@ class FeatureQuery:
         c = self.collection
         return c.single_base and not c.touches_joins(self.where.render() + self.order)
 
-    def page(self, limit: int, offset: int = 0) -> tuple[str, list]:
-        """A page as one row (read it with ``Page``)."""
+    def page(self, limit: int, offset: int = 0, ids: bool = False) -> tuple[str, list]:
+        """A page as one row (read it with ``Page``); with ``ids``, of the features' ids."""
         c, conditions, params = self.collection, self.where.render(), [*self.where.params, limit + 1, offset]
         if self._base_first():
             inner = (f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {self.order} "
                      "LIMIT %s OFFSET %s")
-            rows = f"SELECT {self._columns} FROM {c.page_from(inner)} ORDER BY {self.order}"
+            source = f"({inner}) {c.base_from_sql.split()[-1]}" if ids else c.page_from(inner)
+            rows = f"SELECT {self._columns(ids)} FROM {source} ORDER BY {self.order}"
         else:
-            rows = (f"SELECT {self._columns} FROM {c.from_sql} WHERE {conditions} "
+            rows = (f"SELECT {self._columns(ids)} FROM {c.from_sql} WHERE {conditions} "
                     f"ORDER BY {self.order} LIMIT %s OFFSET %s")
-        return self._aggregated(rows, params, limit)
+        return self._aggregated(rows, params, limit, ids=ids)
 
     def count(self) -> tuple[str, list]:
         where = self.counted or self.where
         return (f"SELECT count(*) FROM {self.collection.counting_from(where.render())} "
                 f"WHERE {where.render()}", list(where.params))
 
-    def capped_page(self, limit: int, cap: int) -> tuple[str, list] | None:
+    def capped_page(self, limit: int, cap: int, ids: bool = False) -> tuple[str, list] | None:
         """The first page and the number of matches in one query (``Page.matched``), valid
         when that number is at most ``cap``: the matches are gathered once, counted and
-        sorted. None when the collection's joins forbid it."""
+        sorted. None when the collection's joins forbid it. With ``ids``, of the features' ids."""
         if not self._base_first():
             return None
         c = self.collection
@@ -349,18 +371,24 @@ class FeatureQuery:
         inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM "
                  f"{c.base_from_sql} WHERE {self.where.render()} LIMIT {int(cap) + 1}) {alias}) "
                  f"{alias} ORDER BY {self.order} LIMIT %s")
-        rows = f"SELECT {self._columns}, {alias}.matched_ FROM {c.page_from(inner)} ORDER BY {self.order}"
-        return self._aggregated(rows, [*self.where.params, limit + 1], limit, matched=True)
+        source = f"({inner}) {alias}" if ids else c.page_from(inner)
+        rows = f"SELECT {self._columns(ids)}, {alias}.matched_ FROM {source} ORDER BY {self.order}"
+        return self._aggregated(rows, [*self.where.params, limit + 1], limit, matched=True, ids=ids)
 
-    def _aggregated(self, rows: str, params: list, limit: int, matched: bool = False) -> tuple[str, list]:
+    def _aggregated(self, rows: str, params: list, limit: int, matched: bool = False,
+                    ids: bool = False) -> tuple[str, list]:
         """Up to ``limit`` + 1 rows of features and their sort keys made one row: the first
         ``limit`` features joined by commas, how many rows there were, the sort keys of the
         ``limit``-th (a next page's cursor) and, with ``matched``, the number of matches.
-        One row, not a hundred, crosses to the server process and is decoded there."""
+        One row, not a hundred, crosses to the server process and is decoded there. With
+        ``ids``, the features' ids (an array) instead of their GeoJSON, and after all the
+        data versions the features depend on, read in the same snapshot."""
         order = ", ".join(k.order(self.collection, f"k{i}") for i, k in enumerate(self.keys))
         keys = "".join(f", (array_agg(k{i}) FILTER (WHERE n_ = %s))[1]" for i in range(len(self.keys)))
-        sql = (f"SELECT coalesce(string_agg(feature_, ',' ORDER BY n_) FILTER (WHERE n_ <= %s), ''), "
-               f"count(*){keys}{', max(matched_)' if matched else ''} FROM "
+        first = ("coalesce(array_agg(id_ ORDER BY n_) FILTER (WHERE n_ <= %s), '{}')" if ids else
+                 "coalesce(string_agg(feature_, ',' ORDER BY n_) FILTER (WHERE n_ <= %s), '')")
+        sql = (f"SELECT {first}, count(*){keys}{', max(matched_)' if matched else ''}"
+               f"{', ' + self._versions if ids else ''} FROM "
                f"(SELECT *, row_number() OVER (ORDER BY {order}) AS n_ FROM ({rows}) rows_) page_")
         return sql, [limit, *[limit] * len(self.keys), *params]
 
@@ -369,7 +397,7 @@ class FeatureQuery:
 class Page:
     """A page read from the row of ``FeatureQuery.page`` or ``capped_page``."""
 
-    text: str  # the GeoJSON of its features, joined by commas (as PostgreSQL wrote them)
+    features_json: bytes  # the GeoJSON of its features, joined by commas
     returned: int  # how many features
     more: bool  # there is a next page
     last_keys: list | None  # the sort keys of the last feature, when there is a next page
@@ -377,17 +405,18 @@ class Page:
 
     @classmethod
     def read(cls, row: tuple, limit: int, matched: bool = False) -> Page:
-        """From the one row of a page query (``Database.one``)."""
-        text, rows = row[0], row[1]
+        """From the one row of a page query (``Database.one``; of a page of ids, without its
+        versions: ``features_json`` is then left empty, for ``api.feature_cache`` to fill)."""
+        rows = row[1]
         more = rows > limit
         end = -1 if matched else None
-        return cls(text, min(rows, limit), more, list(row[2:end]) if more else None,
-                   (row[-1] or 0) if matched else None)
+        return cls(row[0].encode() if isinstance(row[0], str) else b"", min(rows, limit), more,
+                   list(row[2:end]) if more else None, (row[-1] or 0) if matched else None)
 
     @property
     def features(self) -> list[dict]:
-        """The features parsed (for HTML, CSV, CityJSON; GeoJSON passes the text on)."""
-        return json.loads(f"[{self.text}]")
+        """The features parsed (for HTML, CSV, CityJSON; GeoJSON passes them on as they are)."""
+        return json.loads(b"[" + self.features_json + b"]")
 
 
 def feature_collection(page: Page, links: list[dict], matched: int | None = None) -> bytes:
@@ -397,4 +426,4 @@ def feature_collection(page: Page, links: list[dict], matched: int | None = None
     if matched is not None:
         head["numberMatched"] = matched
     envelope = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
-    return envelope[:-1] + b',"features":[' + page.text.encode() + b"]}"
+    return envelope[:-1] + b',"features":[' + page.features_json + b"]}"

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
                     "the request is answered 503 saying so. Anonymous requests also have their "
                     "own connections, so they never take those of signed-in users.",
     )
+    feature_cache_mib: int = Field(
+        default=64, ge=0, le=1 << 20,
+        description="Memory each server process may keep features' GeoJSON in, MiB (written by "
+                    "PostgreSQL once per data version, never served after a change; 0: none kept).",
+    )
     public_requests_per_client: int = Field(
         default=32, ge=1, le=10_000,
         description="How many searches, feature pages and lists one anonymous client (an IP "

@@ -6,6 +6,7 @@ SQL on the same database, not from numbers written into the tests.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -17,6 +18,8 @@ import pyproj
 import pytest
 from conftest import query
 from helpers import execute, tile_of, walk
+
+from citymodel.records import LOT_STATUSES
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -373,6 +376,80 @@ def test_a_change_by_any_writer_reaches_the_next_tile(api, client):
         assert {f["id"]: f["properties"].get("permitted_use") for f in features}[pid] == "changed-by-sql"
     finally:
         execute(api, "UPDATE parcels SET permitted_use = :u WHERE id = :p", u=use, p=pid)
+
+
+def _page_around(api, client, parcel_id: int, **params) -> dict:
+    """The bbox page of parcels around one parcel's point on surface (as a map asks)."""
+    lon, lat = db(api, "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM parcels "
+                       "WHERE id = :p) t", p=parcel_id)[0]
+    response = client.get("/collections/parcels/items", params={
+        "bbox": f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}", "limit": 100, **params})
+    assert response.status_code == 200, response.text
+    return {f["id"]: f for f in response.json()["features"]}
+
+
+def test_a_change_by_any_writer_reaches_the_next_page(api, client):
+    """Pages keep their features' GeoJSON by data version (api.feature_cache): a change to
+    a parcel, or to an auction lot on it, made outside the API, shows in the next page."""
+    pid, use, lot, status = db(api, "SELECT p.id, p.permitted_use, l.id, l.status FROM parcels p "
+                                    "JOIN lot_objects o ON o.parcel_id = p.id JOIN lots l ON l.id = o.lot_id "
+                                    "WHERE p.geom IS NOT NULL AND l.id = (SELECT lot_id FROM parcel_latest_lot(p.id)) "
+                                    "ORDER BY p.id LIMIT 1")[0]
+    first = _page_around(api, client, pid)
+    assert _page_around(api, client, pid) == first  # kept: the same
+    assert first[pid]["properties"]["auction_status"] == status
+    other = next(s for s in LOT_STATUSES if s != status)
+    execute(api, "UPDATE parcels SET permitted_use = 'changed-by-sql' WHERE id = :p", p=pid)
+    try:
+        assert _page_around(api, client, pid)[pid]["properties"]["permitted_use"] == "changed-by-sql"
+        execute(api, "UPDATE lots SET status = :s WHERE id = :l", s=other, l=lot)
+        assert _page_around(api, client, pid)[pid]["properties"]["auction_status"] == other
+    finally:
+        execute(api, "UPDATE parcels SET permitted_use = :u WHERE id = :p", u=use, p=pid)
+        execute(api, "UPDATE lots SET status = :s WHERE id = :l", s=status, l=lot)
+    assert _page_around(api, client, pid) == first
+    # kept per CRS and per choice of properties: the same parcels, written for each
+    metres = _page_around(api, client, pid, crs=EPSG.format(32637), properties="permitted_use")
+    assert set(metres) == set(first) and set(metres[pid]["properties"]) == {"permitted_use"}
+    assert metres[pid]["geometry"]["coordinates"][0][0][0][0] > 180  # UTM metres, not degrees
+
+
+def test_a_page_read_while_the_data_changes_is_read_whole(api):
+    """Between the statement that finds a page's ids and the one that writes the features
+    not kept, the data may change: the page is then read again in one statement."""
+    from sqlalchemy import make_url
+
+    from api import crs as crs_
+    from api.collections import PARCELS
+    from api.db import Database
+    from api.feature_cache import FeatureCache, _features, read_page
+    from api.features import FeatureQuery, parse_properties, parse_sortby
+
+    pid, use = db(api, "SELECT id, permitted_use FROM parcels WHERE geom IS NOT NULL ORDER BY id LIMIT 1")[0]
+    crss = crs_.supported(4326)
+
+    def query() -> FeatureQuery:
+        q = FeatureQuery(PARCELS, 4326, crss[crs_.CRS84], parse_properties(PARCELS, None),
+                         parse_sortby(PARCELS, None))
+        q.where.add("p.id = %s", pid)
+        return q
+
+    async def run():
+        database = Database(make_url(api.db.render_as_string(hide_password=False)))
+        await database.open()
+        cache = FeatureCache(1 << 20)
+        try:
+            row = await database.one(*query().page(10, ids=True))
+            assert row[0] == [pid]
+            execute(api, "UPDATE parcels SET permitted_use = 'changed-between' WHERE id = :p", p=pid)
+            assert await _features(database, cache, query(), row[0], tuple(row[-1])) is None
+            page = await read_page(database, cache, query(), 10)
+            assert json.loads(page.features_json)["properties"]["permitted_use"] == "changed-between"
+        finally:
+            await database.close()
+            execute(api, "UPDATE parcels SET permitted_use = :u WHERE id = :p", u=use, p=pid)
+
+    asyncio.run(run())
 
 
 # --- 3D Tiles ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from api.dependencies import (
     query_parameter,
 )
 from api.errors import BadRequest, NotFound
+from api.feature_cache import read_page
 from api.features import (
     FeatureQuery,
     Page,
@@ -130,20 +131,18 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
     f = output_format(request, ITEMS_FORMATS)
     if f == "cityjson" and query.collection.id != "buildings":
         raise BadRequest(f"f: cityjson is served for the buildings collection, not {query.collection.id}")
-    db = request.app.state.db
+    db, cache = request.app.state.db, request.app.state.feature_cache
     if page.cursor is not None:
         query.after(page.cursor)
-    if page.first and query.bounded:
-        capped = query.capped_page(page.limit, CAPPED_COUNT)
-        if capped is not None:  # a map's page, counted in the same query when it can be
-            found = Page.read(await db.one(*capped), page.limit, matched=True)
-            if found.matched <= CAPPED_COUNT:
-                if f == "cityjson":
-                    return await cityjson.page(request, query, found)
-                return _page(request, query, found, found.matched)
+    if page.first and query.bounded:  # a map's page, counted in the same query when it can be
+        found = await read_page(db, cache, query, page.limit, cap=CAPPED_COUNT)
+        if found is not None:
+            if f == "cityjson":
+                return await cityjson.page(request, query, found)
+            return _page(request, query, found, found.matched)
     if f == "cityjson":  # a stream, with no count
         return await cityjson.page(request, query,
-                                   Page.read(await db.one(*query.page(page.limit, page.offset)), page.limit))
+                                   await read_page(db, cache, query, page.limit, offset=page.offset))
     counting = None
     if page.first:  # counted alongside the page, on the counting pool
         counting = asyncio.create_task(db.count(*query.count()))
@@ -151,7 +150,7 @@ async def items(request: Request, query: FeatureQuery = Depends(feature_query),
         # failed too, the page's error is the answer
         counting.add_done_callback(lambda task: task.cancelled() or task.exception())
     try:
-        found = Page.read(await db.one(*query.page(page.limit, page.offset)), page.limit)
+        found = await read_page(db, cache, query, page.limit, offset=page.offset)
         matched = None
         if page.first and not found.more:
             matched = found.returned

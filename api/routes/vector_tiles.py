@@ -29,10 +29,8 @@ router = APIRouter(tags=["Vector tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
 EXTENT, BUFFER = 4096, 64
 MIN_ZOOM, MAX_ZOOM = 12, 22
-DEPENDS_ON = {"parcels": ("parcels", "auctions"), "buildings": ("buildings", "parcels", "auctions"),
-              "zones": ("zones",), "services": ("services",), "linear_objects": ("buildings",),
-              "point_objects": ("buildings",)}
-TILED = tuple(DEPENDS_ON)
+# collections with tile attributes; each has its data versions, which key its cached tiles
+TILED = tuple(c.id for c in COLLECTIONS.values() if c.tile_properties and c.versions)
 TiledId = Path(description=f"A tiled collection: {', '.join(TILED)}", pattern=f"^({'|'.join(TILED)})$")
 CACHE_BYTES = 64 << 20  # per server process
 
@@ -82,7 +80,7 @@ async def vector_tile(request: Request,
     if x >= 2**z or y >= 2**z:
         raise BadRequest(f"tile {z}/{x}/{y} does not exist: x and y must be below {2**z}")
     db = request.app.state.db
-    versions = await db.data_versions(DEPENDS_ON[c.id])
+    versions = await db.data_versions(c.versions)
     key = (c.id, z, x, y)
     etag = '"' + hashlib.blake2b(repr((key, versions)).encode(), digest_size=12).hexdigest() + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}

@@ -17,8 +17,11 @@ with the same requests at --connections concurrent connections for --seconds, af
 
 Prints requests/s, p50 and p99 latency for each, and the ratio; --record appends the
 figures to docs/benchmarks.md. Responses other than 2xx are counted and reported.
-citymodel caches vector tiles by data version (see api/routes/vector_tiles.py); the
-400 tiles here repeat within a run, as a map's tiles do between its users.
+citymodel keeps vector tiles and features' GeoJSON by data version (api/routes/
+vector_tiles.py, api/feature_cache.py); the 400 tiles and 200 boxes here repeat within a
+run, as a map's tiles and views do between its users. So the bbox pages are measured a
+second time from a third server that keeps no features (CITYMODEL_FEATURE_CACHE_MIB=0):
+every feature's GeoJSON written by PostgreSQL for every page, as TiPg does.
 """
 
 from __future__ import annotations
@@ -107,9 +110,13 @@ def main() -> int:
     servers["citymodel"] = subprocess.Popen(
         [CITYMODEL, "serve", "--port", str(cm_port), "--workers", str(args.workers)], env=env,
         start_new_session=True)
+    uncached_port = _free_port()
+    servers["citymodel, no features kept"] = subprocess.Popen(
+        [CITYMODEL, "serve", "--port", str(uncached_port), "--workers", str(args.workers)],
+        env={**env, "CITYMODEL_FEATURE_CACHE_MIB": "0"}, start_new_session=True)
     try:
-        _wait(f"http://127.0.0.1:{tipg_port}/collections")
-        _wait(f"http://127.0.0.1:{cm_port}/collections")
+        for port in (tipg_port, cm_port, uncached_port):
+            _wait(f"http://127.0.0.1:{port}/collections")
         workloads = {
             "one parcel by id": (
                 [f"/collections/public.parcels/items/{i}" for i in picks],
@@ -132,6 +139,13 @@ def main() -> int:
                 _idle(url)
                 measured[server] = _wrk(base, paths, args, bench)
             results.append((name, measured["TiPg"], measured["citymodel"]))
+            if name.startswith("bbox page"):  # again, with no features kept
+                base = f"http://127.0.0.1:{uncached_port}"
+                _check(base, our_paths[:5])
+                _idle(url)
+                _wrk(base, our_paths, args, bench, seconds=3)
+                _idle(url)
+                results.append((f"{name}, none kept", measured["TiPg"], _wrk(base, our_paths, args, bench)))
     finally:
         for process in servers.values():
             os.killpg(process.pid, signal.SIGTERM)
@@ -140,7 +154,7 @@ def main() -> int:
     print(f"\nTiPg {TIPG_VERSION}; {len(ids):,} parcels; {args.connections} connections, {args.seconds} s each, "
           f"{args.workers} workers per server; requests/s, p50 / p99 latency (ms):")
     for name, peer_result, ours in results:
-        print(f"  {name:26} TiPg {peer_result['rps']:8,.0f}/s {peer_result['p50']:6.1f} / "
+        print(f"  {name:36} TiPg {peer_result['rps']:8,.0f}/s {peer_result['p50']:6.1f} / "
               f"{peer_result['p99']:6.1f}   citymodel {ours['rps']:8,.0f}/s {ours['p50']:6.1f} / "
               f"{ours['p99']:6.1f}   ratio {ours['rps'] / peer_result['rps']:.2f}"
               + (f"   non-2xx: TiPg {peer_result['errors']}, citymodel {ours['errors']}"
