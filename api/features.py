@@ -381,8 +381,8 @@ class FeatureQuery:
         ``limit`` features joined by commas, how many rows there were, the sort keys of the
         ``limit``-th (a next page's cursor) and, with ``matched``, the number of matches.
         One row, not a hundred, crosses to the server process and is decoded there. With
-        ``ids``, the features' ids (an array) instead of their GeoJSON, and after all the
-        data versions the features depend on, read in the same snapshot."""
+        ``ids``, the features' ids (an array) instead of their GeoJSON, and last the data
+        versions the features depend on, read in the same snapshot."""
         order = ", ".join(k.order(self.collection, f"k{i}") for i, k in enumerate(self.keys))
         keys = "".join(f", (array_agg(k{i}) FILTER (WHERE n_ = %s))[1]" for i in range(len(self.keys)))
         first = ("coalesce(array_agg(id_ ORDER BY n_) FILTER (WHERE n_ <= %s), '{}')" if ids else
