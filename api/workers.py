@@ -14,14 +14,12 @@ that dies, and stops them all on SIGINT or SIGTERM.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import signal
 import socket
 import sys
 from multiprocessing.connection import wait
 
-log = logging.getLogger("citymodel.api")
 STARTUP_FAILURE = 3  # uvicorn's exit code for an application that failed to start
 BACKLOG = 2048  # uvicorn's default
 
@@ -90,7 +88,11 @@ def _worker(host: str, port: int, options: dict) -> None:
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # taken since the supervisor looked: no use starting it again
+        print(f"citymodel serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
     sock.listen(BACKLOG)
     # Ctrl-C reaches every process of the terminal's group: uvicorn shuts down gracefully on
     # it, then raises it again, which would end the worker in a KeyboardInterrupt traceback
