@@ -75,14 +75,14 @@ class Collection:
         """Whether the base is one table, so that a page can be cut from it first."""
         return bool(self.base_from_sql) and " JOIN " not in self.base_from_sql.upper()
 
-    def page_from(self, inner: str) -> str | None:
+    def page_from(self, inner: str, joins: bool = True) -> str | None:
         """from_sql with its base table replaced by ``inner`` (a subquery selecting one page
-        of that table), so the joined properties are computed for that page only; None
-        when the base is not a single table."""
+        of that table), so the joined properties are computed for that page only (without
+        ``joins``, none are); None when the base is not a single table."""
         if not self.single_base:
             return None
         alias = self.base_from_sql.split()[-1]
-        return f"({inner}) {alias}{self.from_sql[len(self.base_from_sql):]}"
+        return f"({inner}) {alias}" + (self.from_sql[len(self.base_from_sql):] if joins else "")
 
     def counting_from(self, where: str) -> str:
         """The FROM clause to count matches of ``where`` with: the base table when the

@@ -348,8 +348,7 @@ class FeatureQuery:
         if self._base_first():
             inner = (f"SELECT * FROM {c.base_from_sql} WHERE {conditions} ORDER BY {self.order} "
                      "LIMIT %s OFFSET %s")
-            source = f"({inner}) {c.base_from_sql.split()[-1]}" if ids else c.page_from(inner)
-            rows = f"SELECT {self._columns(ids)} FROM {source} ORDER BY {self.order}"
+            rows = f"SELECT {self._columns(ids)} FROM {c.page_from(inner, joins=not ids)} ORDER BY {self.order}"
         else:
             rows = (f"SELECT {self._columns(ids)} FROM {c.from_sql} WHERE {conditions} "
                     f"ORDER BY {self.order} LIMIT %s OFFSET %s")
@@ -371,8 +370,8 @@ class FeatureQuery:
         inner = (f"SELECT * FROM (SELECT *, count(*) OVER () AS matched_ FROM (SELECT * FROM "
                  f"{c.base_from_sql} WHERE {self.where.render()} LIMIT {int(cap) + 1}) {alias}) "
                  f"{alias} ORDER BY {self.order} LIMIT %s")
-        source = f"({inner}) {alias}" if ids else c.page_from(inner)
-        rows = f"SELECT {self._columns(ids)}, {alias}.matched_ FROM {source} ORDER BY {self.order}"
+        rows = (f"SELECT {self._columns(ids)}, {alias}.matched_ FROM {c.page_from(inner, joins=not ids)} "
+                f"ORDER BY {self.order}")
         return self._aggregated(rows, [*self.where.params, limit + 1], limit, matched=True, ids=ids)
 
     def _aggregated(self, rows: str, params: list, limit: int, matched: bool = False,

@@ -74,8 +74,8 @@ def test_workers_share_connections_and_one_that_dies_is_replaced(api, tmp_path):
         running = [psutil.Process(pid) for pid in replaced]
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
-        wait_for(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in running),
-                 "every worker stopped")
+        _, alive = psutil.wait_procs(running, timeout=60)  # every worker stopped
+        assert not alive, alive
     finally:
         if server.poll() is None:
             server.kill()
